@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using Classifier.Cli.Commands;
+
+namespace Classifier.Cli;
+
+/// <summary>The command tree and how it is invoked; tests call <see cref="InvokeAsync"/> in process.</summary>
+public static class ClassifyCli
+{
+    /// <summary>Builds the root command with every verb.</summary>
+    public static RootCommand CreateRootCommand() =>
+        new("classify: train image classifiers on a folder of images, evaluate them and plot their training curves.")
+        {
+            TrainCommand.Create(),
+            EvalCommand.Create(),
+            PlotCommand.Create(),
+        };
+
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>. <paramref name="output"/> and <paramref name="error"/> default to the
+    /// console. Returns the process exit code (see <see cref="ExitCodes"/>).
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null,
+        CancellationToken cancellation = default)
+    {
+        // '@file' response files are off: '@' is a legal first character of image and folder names.
+        var parse = CreateRootCommand().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // On a parse error: the message and a hint, instead of the whole help text.
+        var parseError = parse.Action as ParseErrorAction;
+        if (parseError is not null) parseError.ShowHelp = false;
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+        if (output is not null) configuration.Output = output;
+        if (error is not null) configuration.Error = error;
+        int exitCode = await parse.InvokeAsync(configuration, cancellation);
+        if (parseError is not null)
+            configuration.Error.WriteLine($"Run '{HelpCommandFor(parse)} --help' to see the options.");
+        return exitCode;
+    }
+
+    private static string HelpCommandFor(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result is not null; result = result.Parent as CommandResult)
+            names.Insert(0, result.Command.Name);
+        names[0] = "classify";
+        return string.Join(' ', names);
+    }
+}

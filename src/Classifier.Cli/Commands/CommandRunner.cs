@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Classifier.Cli.Output;
+using Classifier.Core;
+
+namespace Classifier.Cli.Commands;
+
+/// <summary>
+/// The CLI's one boundary for known errors: runs a verb's body on a worker thread (so Ctrl+C is handled and all
+/// torch work stays on one thread), turns <see cref="ClassifierException"/> into a one-line message and exit code 2,
+/// and cancellation into exit code 130.
+/// </summary>
+internal static class CommandRunner
+{
+    /// <summary>Runs <paramref name="body"/> with the invocation's output and error writers.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellation,
+        Func<Terminal, CancellationToken, int> body)
+    {
+        var terminal = new Terminal(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
+        try
+        {
+            return await Task.Run(() => body(terminal, cancellation), CancellationToken.None);
+        }
+        catch (ClassifierException e)
+        {
+            terminal.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InputError;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            terminal.Error.WriteLine("Stopped by user.");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+namespace Classifier.Cli;
+
+/// <summary>Process exit codes, documented in the README.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The command line could not be parsed (unknown option, missing argument, wrong type).</summary>
+    public const int Usage = 1;
+
+    /// <summary>The input was refused: a missing or bad data folder, model file or option value.</summary>
+    public const int InputError = 2;
+
+    /// <summary>Stopped by Ctrl+C (SIGINT), as shells report it.</summary>
+    public const int Interrupted = 130;
+}

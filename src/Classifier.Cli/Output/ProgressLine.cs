@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Classifier.Cli.Output;
+
+/// <summary>
+/// Progress of a pass over images (evaluation, prediction) on stderr, so stdout keeps only results: redrawn in place
+/// on a terminal, nothing in logs (the result lines follow soon enough).
+/// </summary>
+internal sealed class ProgressLine(Terminal terminal, string label)
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Stopwatch _sinceRedraw = Stopwatch.StartNew();
+    private int _length;
+
+    private bool Live => terminal.IsInteractive && !Console.IsErrorRedirected;
+
+    /// <summary>Shows <paramref name="done"/> of <paramref name="total"/> images.</summary>
+    public void Report(long done, long total)
+    {
+        if (!Live || (_sinceRedraw.ElapsedMilliseconds < 100 && done < total)) return;
+        double rate = done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
+        var line = $"{label}: {done:N0}/{total:N0} images - {rate:F0} img/s";
+        terminal.Error.Write("\r" + line.PadRight(_length));
+        _length = line.Length;
+        _sinceRedraw.Restart();
+    }
+
+    /// <summary>Removes the line.</summary>
+    public void Done()
+    {
+        if (_length == 0) return;
+        terminal.Error.Write("\r" + new string(' ', _length) + "\r");
+        _length = 0;
+    }
+}

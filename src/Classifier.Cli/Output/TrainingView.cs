@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using Classifier.Core.Runs;
+using Classifier.Core.Training;
+
+namespace Classifier.Cli.Output;
+
+/// <summary>
+/// Shows training as it goes: the data and model summary, a live per-batch line on a terminal (redrawn in place)
+/// or a plain progress line every <see cref="PlainLineInterval"/> in logs, and one Keras-style line per epoch.
+/// </summary>
+internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
+{
+    /// <summary>How often a non-interactive log gets a progress line inside a long epoch.</summary>
+    private static readonly TimeSpan PlainLineInterval = TimeSpan.FromSeconds(15);
+
+    /// <summary>Redraws of the live line are limited so that fast epochs do not flood the terminal.</summary>
+    private static readonly TimeSpan LiveRedrawInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Stopwatch _sinceLastLine = Stopwatch.StartNew();
+    private int _liveLineLength;
+    private int _totalEpochs;
+
+    public void OnTrainingStarted(TrainingStarted start)
+    {
+        _totalEpochs = start.Options.Epochs;
+        var o = terminal.Out;
+        var counts = start.Train.ClassCounts();
+        var valCounts = start.Validation.ClassCounts();
+        o.WriteLine($"Training data:   {start.Train.Images.Count:N0} images in {start.Train.ClassNames.Count} classes from {start.Train.Root}");
+        o.WriteLine($"Validation data: {start.Validation.Images.Count:N0} images ({start.ValidationSource})");
+        int width = Math.Max(5, start.Train.ClassNames.Max(n => n.Length));
+        o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}");
+        for (int c = 0; c < counts.Length; c++)
+            o.WriteLine($"  {start.Train.ClassNames[c].PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}");
+        foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
+            terminal.Error.WriteLine($"warning: class folder '{empty}' has no images and was left out.");
+        o.WriteLine();
+        o.WriteLine(start.Summary.ToText());
+        o.WriteLine();
+        var options = start.Options;
+        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({options.Interpolation.ToString().ToLowerInvariant()}), " +
+                    $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
+                    $"seed {options.Seed}, {start.Threads} thread(s), cache {options.Cache.ToString().ToLowerInvariant()} " +
+                    $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)");
+        o.WriteLine($"Run folder: {start.Run.Path}");
+        o.Flush();
+    }
+
+    public void OnBatchCompleted(BatchProgress p)
+    {
+        bool last = p.Batch == p.Batches;
+        if (terminal.IsInteractive)
+        {
+            if (!last && _sinceLastLine.Elapsed < LiveRedrawInterval) return;
+            var line = $"Epoch {p.Epoch}/{p.Epochs} {p.Batch,5}/{p.Batches} {Bar(p.Batch, p.Batches)} ETA {Duration(p.EtaSeconds)}" +
+                       $" - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4} - {p.ImagesPerSecond:F0} img/s";
+            terminal.Out.Write("\r" + line.PadRight(_liveLineLength));
+            _liveLineLength = line.Length;
+        }
+        else
+        {
+            if (last || _sinceLastLine.Elapsed < PlainLineInterval) return;
+            terminal.Out.WriteLine($"  epoch {p.Epoch}/{p.Epochs} batch {p.Batch}/{p.Batches} - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4}" +
+                                   $" - {p.ImagesPerSecond:F0} img/s - ETA {Duration(p.EtaSeconds)}");
+        }
+        terminal.Out.Flush();
+        _sinceLastLine.Restart();
+    }
+
+    public void OnEpochCompleted(HistoryRow row, bool isBest)
+    {
+        ClearLiveLine();
+        terminal.Out.WriteLine(
+            $"Epoch {row.Epoch}/{_totalEpochs} - {row.Seconds:F0}s - loss: {row.Loss:F4} - accuracy: {row.Accuracy:F4}" +
+            $" - val_loss: {row.ValLoss:F4} - val_accuracy: {row.ValAccuracy:F4}{(isBest ? " (best)" : "")}");
+        terminal.Out.Flush();
+        _sinceLastLine.Restart();
+    }
+
+    public void OnImageSkipped(string path, string reason)
+    {
+        ClearLiveLine();
+        terminal.Error.WriteLine($"warning: skipped '{path}': {reason}");
+    }
+
+    /// <summary>The closing lines: where the files are and how the best epoch did.</summary>
+    public void PrintSummary(TrainResult result)
+    {
+        var best = result.History.First(r => r.Epoch == result.BestEpoch);
+        var o = terminal.Out;
+        o.WriteLine();
+        o.WriteLine($"Best epoch {best.Epoch}: val_loss {best.ValLoss:F4}, val_accuracy {best.ValAccuracy:F4}");
+        o.WriteLine($"Model:   {result.Run.BestModel}");
+        o.WriteLine($"History: {result.Run.History}");
+        o.WriteLine($"Curves:  {result.Run.Curves}");
+        if (result.SkippedImages > 0)
+            o.WriteLine($"Skipped: {result.SkippedImages} unreadable file(s), listed in {result.Run.Skipped}");
+    }
+
+    private void ClearLiveLine()
+    {
+        if (_liveLineLength == 0) return;
+        terminal.Out.Write("\r" + new string(' ', _liveLineLength) + "\r");
+        _liveLineLength = 0;
+    }
+
+    private static string Bar(int done, int total, int width = 24)
+    {
+        int filled = total == 0 ? width : (int)((long)done * width / total);
+        return "[" + new string('=', filled) + new string('.', width - filled) + "]";
+    }
+
+    private static string Duration(double seconds)
+    {
+        if (!double.IsFinite(seconds)) return "?";
+        var t = TimeSpan.FromSeconds(Math.Max(0, seconds));
+        return t.TotalHours >= 1 ? $"{(int)t.TotalHours}h{t.Minutes:D2}m" : t.TotalMinutes >= 1 ? $"{t.Minutes}m{t.Seconds:D2}s" : $"{t.Seconds}s";
+    }
+}

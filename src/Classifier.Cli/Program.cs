@@ -1,0 +1,3 @@
+using Classifier.Cli;
+
+return await ClassifyCli.InvokeAsync(args);

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Threading.Channels;
+
+namespace Classifier.Core.Data;
+
+/// <summary>
+/// Produces batches of decoded images in the background while the caller trains on earlier ones. At most
+/// <see cref="PrefetchBatches"/> ready batches wait at any time, so memory is bounded whatever the dataset size.
+/// Images that cannot be decoded are recorded in <see cref="SkippedImages"/> and left out of their batch.
+/// </summary>
+public sealed class BatchLoader
+{
+    private readonly IReadOnlyList<LabeledImage> _images;
+    private readonly ImageDecoder _decoder;
+    private readonly PixelCache? _cache;
+    private readonly SkippedImages _skipped;
+    private readonly int _decodeWorkers;
+
+    /// <summary>Creates a loader over <paramref name="images"/>.</summary>
+    /// <param name="images">The dataset's images; batches refer to them by position.</param>
+    /// <param name="decoder">Decoder with the model's preprocessing.</param>
+    /// <param name="cache">Where decoded pixels are kept between epochs, or null to decode every time.</param>
+    /// <param name="skipped">Collects files that could not be read.</param>
+    /// <param name="decodeWorkers">Threads decoding one batch; 0 for the number of cores.</param>
+    /// <param name="prefetchBatches">Ready batches allowed to wait for the consumer.</param>
+    public BatchLoader(IReadOnlyList<LabeledImage> images, ImageDecoder decoder, PixelCache? cache,
+        SkippedImages skipped, int decodeWorkers = 0, int prefetchBatches = 3)
+    {
+        _images = images;
+        _decoder = decoder;
+        _cache = cache;
+        _skipped = skipped;
+        _decodeWorkers = decodeWorkers > 0 ? decodeWorkers : Environment.ProcessorCount;
+        PrefetchBatches = Math.Max(1, prefetchBatches);
+    }
+
+    /// <summary>Ready batches that may wait for the consumer.</summary>
+    public int PrefetchBatches { get; }
+
+    /// <summary>Number of images the loader reads from.</summary>
+    public int ImageCount => _images.Count;
+
+    /// <summary>
+    /// Yields batches of <paramref name="batchSize"/> images taken in <paramref name="order"/> (positions in the
+    /// dataset). The caller disposes each batch. Stopping the enumeration early stops the background work.
+    /// </summary>
+    public IEnumerable<Batch> Read(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation = default)
+    {
+        var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(PrefetchBatches)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var producer = Task.Run(() => ProduceAsync(order, batchSize, channel.Writer, stop.Token), CancellationToken.None);
+        try
+        {
+            while (channel.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                while (channel.Reader.TryRead(out var batch))
+                    yield return batch;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
+            // Surface a failure of the producer (other than our own stop) to the caller.
+            try
+            {
+                producer.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            while (channel.Reader.TryRead(out var left)) left.Dispose();
+        }
+        cancellation.ThrowIfCancellationRequested();
+    }
+
+    private async Task ProduceAsync(IReadOnlyList<int> order, int batchSize, ChannelWriter<Batch> writer, CancellationToken stop)
+    {
+        try
+        {
+            for (int start = 0; start < order.Count; start += batchSize)
+            {
+                stop.ThrowIfCancellationRequested();
+                int count = Math.Min(batchSize, order.Count - start);
+                var batch = Build(order, start, count);
+                if (batch is null) continue;
+                try
+                {
+                    await writer.WriteAsync(batch, stop).ConfigureAwait(false);
+                }
+                catch
+                {
+                    batch.Dispose();
+                    throw;
+                }
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.TryComplete(e);
+            throw;
+        }
+    }
+
+    /// <summary>Decodes one batch; null when every image in it was unreadable.</summary>
+    private Batch? Build(IReadOnlyList<int> order, int start, int count)
+    {
+        int pixelBytes = _decoder.Preprocessing.PixelBytes;
+        var pixels = ArrayPool<byte>.Shared.Rent(count * pixelBytes);
+        var ok = new bool[count];
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers }, i =>
+        {
+            int index = order[start + i];
+            var slot = pixels.AsSpan(i * pixelBytes, pixelBytes);
+            var cached = _cache?.Get(index);
+            if (cached is not null)
+            {
+                cached.CopyTo(slot);
+                ok[i] = true;
+                return;
+            }
+            var image = _images[index];
+            if (_decoder.TryDecode(image.Path, slot, out var error))
+            {
+                _cache?.TryAdd(index, slot);
+                ok[i] = true;
+            }
+            else
+            {
+                _skipped.Add(image.Path, error!);
+            }
+        });
+
+        // Close the gaps left by skipped images so the batch is contiguous.
+        var labels = new List<long>(count);
+        var indices = new List<int>(count);
+        for (int i = 0; i < count; i++)
+        {
+            if (!ok[i]) continue;
+            int kept = labels.Count;
+            if (kept != i)
+                pixels.AsSpan(i * pixelBytes, pixelBytes).CopyTo(pixels.AsSpan(kept * pixelBytes, pixelBytes));
+            int index = order[start + i];
+            labels.Add(_images[index].Label);
+            indices.Add(index);
+        }
+        if (labels.Count == 0)
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+            return null;
+        }
+        return new Batch(pixels, labels.Count, labels.ToArray(), indices.ToArray(), _decoder.Preprocessing.ImageSize);
+    }
+}

@@ -1,0 +1,108 @@
+namespace Classifier.Core.Data;
+
+/// <summary>
+/// Reads a data folder laid out as one sub-folder per class (the <c>flow_from_directory</c> contract): class names
+/// are the immediate sub-folders in ordinal order, and images are found recursively below each class folder.
+/// Hidden files and folders and files without an image extension are ignored. Symbolic links are followed, each
+/// real folder at most once, so a link loop cannot make the scan run forever.
+/// </summary>
+public static class DatasetScanner
+{
+    /// <summary>Scans <paramref name="root"/>. Throws <see cref="ClassifierException"/> for a missing folder or fewer than two classes.</summary>
+    public static Dataset Scan(string root)
+    {
+        var full = Path.GetFullPath(root);
+        if (File.Exists(full))
+            throw new ClassifierException($"Data folder '{root}' is a file; give a folder with one sub-folder per class.");
+        if (!Directory.Exists(full))
+            throw new ClassifierException($"Data folder '{root}' does not exist.");
+
+        var classDirs = new DirectoryInfo(full).EnumerateDirectories()
+            .Where(d => !ImageFormats.IsHidden(d.Name))
+            .OrderBy(d => d.Name, StringComparer.Ordinal)
+            .ToList();
+
+        var classNames = new List<string>();
+        var images = new List<LabeledImage>();
+        var empty = new List<string>();
+        foreach (var dir in classDirs)
+        {
+            var files = FindImages(dir.FullName);
+            if (files.Count == 0)
+            {
+                empty.Add(dir.Name);
+                continue;
+            }
+            int label = classNames.Count;
+            classNames.Add(dir.Name);
+            images.AddRange(files.Select(f => new LabeledImage(f, label)));
+        }
+
+        if (classNames.Count < 2)
+        {
+            var found = classNames.Count == 0 ? "no class folder with images" : $"only one class ('{classNames[0]}')";
+            var emptyNote = empty.Count > 0 ? $" Empty class folders: {string.Join(", ", empty)}." : "";
+            throw new ClassifierException(
+                $"Data folder '{root}' has {found}; it needs at least two sub-folders of images, one per class.{emptyNote}");
+        }
+        return new Dataset(full, classNames, images, empty);
+    }
+
+    /// <summary>Image files below <paramref name="classDir"/>, in ordinal order of their path relative to it.</summary>
+    internal static List<string> FindImages(string classDir)
+    {
+        var found = new List<(string Relative, string Full)>();
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(classDir);
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            if (!visited.Add(RealPath(dir))) continue;
+            IEnumerable<FileSystemInfo> entries;
+            try
+            {
+                entries = new DirectoryInfo(dir).EnumerateFileSystemInfos().ToList();
+            }
+            catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+            {
+                continue; // an unreadable sub-folder holds nothing we can train on
+            }
+            foreach (var entry in entries)
+            {
+                if (ImageFormats.IsHidden(entry.Name)) continue;
+                if (IsDirectory(entry))
+                    pending.Push(entry.FullName);
+                else if (ImageFormats.IsImagePath(entry.Name))
+                    found.Add((Path.GetRelativePath(classDir, entry.FullName), entry.FullName));
+            }
+        }
+        found.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
+        return found.Select(f => f.Full).ToList();
+    }
+
+    private static bool IsDirectory(FileSystemInfo entry)
+    {
+        if (entry is DirectoryInfo) return true;
+        if (entry.LinkTarget is null) return false;
+        // A symbolic link to a folder enumerates as a file on some platforms; resolve it.
+        return Directory.Exists(entry.FullName);
+    }
+
+    private static string RealPath(string dir)
+    {
+        try
+        {
+            var info = new DirectoryInfo(dir);
+            var target = info.ResolveLinkTarget(returnFinalTarget: true);
+            var resolved = target?.FullName ?? info.FullName;
+            // Parents may be links too; resolve each step so two routes to one folder compare equal.
+            var parent = Path.GetDirectoryName(resolved);
+            return parent is null || parent == resolved ? resolved : Path.Combine(RealPath(parent), Path.GetFileName(resolved));
+        }
+        catch (IOException)
+        {
+            return dir;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Classifier.Core.Evaluation;
+
+/// <summary>What an evaluation pass measured.</summary>
+/// <param name="Images">Images evaluated (unreadable files are not counted).</param>
+/// <param name="Loss">Mean cross-entropy over the images.</param>
+/// <param name="Matrix">Confusion matrix; accuracy and per-class figures derive from it.</param>
+/// <param name="Predictions">Per-image predictions, in dataset order.</param>
+/// <param name="Seconds">Wall time of the pass.</param>
+public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix Matrix, IReadOnlyList<ImagePrediction> Predictions, double Seconds)
+{
+    /// <summary>Top-1 accuracy.</summary>
+    public double Accuracy => Matrix.Accuracy();
+
+    /// <summary>Per-class precision, recall, F1 and support.</summary>
+    public IReadOnlyList<ClassMetrics> PerClass => Matrix.PerClass();
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Classifier.Core.Data;
+using Classifier.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Evaluation;
+
+/// <summary>
+/// Runs a network over a dataset without gradients and measures loss, accuracy and the confusion matrix.
+/// The same evaluator serves validation inside training and the standalone <c>eval</c> verb.
+/// </summary>
+public static class Evaluator
+{
+    /// <summary>
+    /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order.
+    /// The network is put in eval mode; the caller switches back to train mode if it continues training.
+    /// <paramref name="onBatch"/> is told the images done so far after each batch.
+    /// </summary>
+    public static EvaluationResult Evaluate(SeedCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
+        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        model.eval();
+        var matrix = new ConfusionMatrix(classNames);
+        var predictions = new List<ImagePrediction>(loader.ImageCount);
+        double lossSum = 0;
+        long images = 0;
+        var order = Enumerable.Range(0, loader.ImageCount).ToArray();
+        using (inference_mode())
+        {
+            foreach (var batch in loader.Read(order, batchSize, cancellation))
+            {
+                using (batch)
+                using (NewDisposeScope())
+                {
+                    var logits = model.forward(BatchTensors.Input(batch, scale));              // [N, classes]
+                    var labels = BatchTensors.Labels(batch);                                     // [N]
+                    var losses = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None); // [N]
+                    var (confidence, predicted) = nn.functional.softmax(logits, 1).max(1);
+                    var lossValues = losses.data<float>().ToArray();
+                    var predictedValues = predicted.data<long>().ToArray();
+                    var confidenceValues = confidence.data<float>().ToArray();
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        int actual = (int)batch.Labels[i];
+                        int guess = (int)predictedValues[i];
+                        matrix.Add(actual, guess);
+                        lossSum += lossValues[i];
+                        predictions.Add(new ImagePrediction(batch.Indices[i], actual, guess, confidenceValues[i], lossValues[i]));
+                    }
+                    images += batch.Count;
+                }
+                onBatch?.Invoke(images);
+            }
+        }
+        return new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, clock.Elapsed.TotalSeconds);
+    }
+}

@@ -1,0 +1,52 @@
+namespace Classifier.Core.Model;
+
+/// <summary>One layer of a <see cref="ModelSummary"/>.</summary>
+/// <param name="Name">Layer name as in the state dict (conv1, fc1, ...).</param>
+/// <param name="Kind">Layer type.</param>
+/// <param name="OutputShape">Output shape without the batch dimension, channels first.</param>
+/// <param name="Parameters">Trainable parameters of the layer.</param>
+public sealed record SummaryRow(string Name, string Kind, int[] OutputShape, long Parameters);
+
+/// <summary>The layer table that Keras' <c>model.summary()</c> prints, computed from the architecture.</summary>
+public sealed record ModelSummary(IReadOnlyList<SummaryRow> Rows)
+{
+    /// <summary>Sum of the parameters of all layers.</summary>
+    public long TotalParameters => Rows.Sum(r => r.Parameters);
+
+    /// <summary>The seed CNN's summary for an input of <paramref name="imageSize"/> px and <paramref name="classCount"/> classes.</summary>
+    public static ModelSummary ForSeedCnn(int imageSize, int classCount)
+    {
+        var rows = new List<SummaryRow>();
+        int side = imageSize, channels = 3;
+        for (int block = 0; block < SeedCnn.Filters.Length; block++)
+        {
+            int filters = SeedCnn.Filters[block];
+            side -= 2;
+            rows.Add(new($"conv{block + 1}", "Conv2d 3x3 + ReLU", [filters, side, side], (long)channels * filters * 9 + filters));
+            side /= 2;
+            rows.Add(new($"pool{block + 1}", "MaxPool2d 2x2", [filters, side, side], 0));
+            channels = filters;
+        }
+        int flat = channels * side * side;
+        rows.Add(new("flatten", "Flatten", [flat], 0));
+        rows.Add(new("fc1", "Linear + ReLU", [SeedCnn.HiddenUnits], (long)flat * SeedCnn.HiddenUnits + SeedCnn.HiddenUnits));
+        rows.Add(new("dropout", $"Dropout {SeedCnn.DropoutRate}", [SeedCnn.HiddenUnits], 0));
+        rows.Add(new("fc2", "Linear (logits)", [classCount], (long)SeedCnn.HiddenUnits * classCount + classCount));
+        return new ModelSummary(rows);
+    }
+
+    /// <summary>The table as text, one line per layer, with the total at the bottom.</summary>
+    public string ToText()
+    {
+        var lines = new List<string>
+        {
+            $"{"Layer (type)",-34}{"Output shape",-20}{"Params",14}",
+            new('=', 68),
+        };
+        foreach (var row in Rows)
+            lines.Add($"{$"{row.Name} ({row.Kind})",-34}{"(" + string.Join(", ", row.OutputShape) + ")",-20}{row.Parameters,14:N0}");
+        lines.Add(new('=', 68));
+        lines.Add($"Total params: {TotalParameters:N0} ({TotalParameters * 4.0 / (1 << 20):F2} MB as float32)");
+        return string.Join(Environment.NewLine, lines);
+    }
+}
