@@ -29,7 +29,7 @@ public static class ClassifyCli
         // On a parse error: the message and a hint, instead of the whole help text.
         var parseError = parse.Action as ParseErrorAction;
         if (parseError is not null) parseError.ShowHelp = false;
-        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+        var configuration = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
         if (output is not null) configuration.Output = output;
         if (error is not null) configuration.Error = error;
         int exitCode = await parse.InvokeAsync(configuration, cancellation);

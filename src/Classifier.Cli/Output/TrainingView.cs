@@ -21,18 +21,25 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     private int _liveLineLength;
     private int _totalEpochs;
 
+    /// <summary>The run folder, once training has started.</summary>
+    public string? RunPath { get; private set; }
+
     public void OnTrainingStarted(TrainingStarted start)
     {
         _totalEpochs = start.Options.Epochs;
+        RunPath = start.Run.Path;
         var o = terminal.Out;
         var counts = start.Train.ClassCounts();
         var valCounts = start.Validation.ClassCounts();
         o.WriteLine($"Training data:   {start.Train.Images.Count:N0} images in {start.Train.ClassNames.Count} classes from {start.Train.Root}");
         o.WriteLine($"Validation data: {start.Validation.Images.Count:N0} images ({start.ValidationSource})");
         int width = Math.Max(5, start.Train.ClassNames.Max(n => n.Length));
-        o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}");
+        var weights = start.ClassWeights;
+        o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}{(weights is null ? "" : "  loss weight")}");
         for (int c = 0; c < counts.Length; c++)
-            o.WriteLine($"  {start.Train.ClassNames[c].PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}");
+            o.WriteLine($"  {start.Train.ClassNames[c].PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
+        if (counts.Min() > 0 && counts.Max() >= 3 * counts.Min() && weights is null)
+            terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
         foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
             terminal.Error.WriteLine($"warning: class folder '{empty}' has no images and was left out.");
         o.WriteLine();
@@ -44,6 +51,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
                     $"seed {options.Seed}, {start.Threads} thread(s), cache {options.Cache.ToString().ToLowerInvariant()} " +
                     $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)");
         o.WriteLine($"Run folder: {start.Run.Path}");
+        if (start.CompletedEpochs > 0)
+            o.WriteLine($"Resuming after epoch {start.CompletedEpochs} of {options.Epochs}.");
         o.Flush();
     }
 
@@ -73,7 +82,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         ClearLiveLine();
         terminal.Out.WriteLine(
             $"Epoch {row.Epoch}/{_totalEpochs} - {row.Seconds:F0}s - loss: {row.Loss:F4} - accuracy: {row.Accuracy:F4}" +
-            $" - val_loss: {row.ValLoss:F4} - val_accuracy: {row.ValAccuracy:F4}{(isBest ? " (best)" : "")}");
+            $" - val_loss: {row.ValLoss:F4} - val_accuracy: {row.ValAccuracy:F4} - lr: {row.LearningRate:G3}{(isBest ? " (best)" : "")}");
         terminal.Out.Flush();
         _sinceLastLine.Restart();
     }
@@ -90,6 +99,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         var best = result.History.First(r => r.Epoch == result.BestEpoch);
         var o = terminal.Out;
         o.WriteLine();
+        if (result.StoppedEarly)
+            o.WriteLine($"Stopped early after epoch {result.History[^1].Epoch}: no improvement of the monitored metric for --patience epochs.");
         o.WriteLine($"Best epoch {best.Epoch}: val_loss {best.ValLoss:F4}, val_accuracy {best.ValAccuracy:F4}");
         o.WriteLine($"Model:   {result.Run.BestModel}");
         o.WriteLine($"History: {result.Run.History}");

@@ -1,18 +1,22 @@
 using System.Text.Json.Serialization;
 using Classifier.Core.Data;
+using Classifier.Core.Data.Augmentation;
 
 namespace Classifier.Core.Training;
 
 /// <summary>
 /// Everything that defines a training run. Defaults are the seed recipe (Keras' <c>flow_from_directory</c> + the
-/// seed CNN + Adam). The effective options are saved as <c>options.json</c> in the run folder.
+/// seed CNN + Adam). JSON names are the command-line flag names (see <see cref="TrainOptionsFile"/>): a config file
+/// uses them, and the run folder's <c>options.json</c> records the effective options in the same format.
 /// </summary>
 public sealed record TrainOptions
 {
     /// <summary>Data folder: one sub-folder per class (or train/ and val/ folders that each have them).</summary>
-    public required string DataDir { get; init; }
+    [JsonPropertyName("data")]
+    public string DataDir { get; init; } = "";
 
     /// <summary>Separate validation folder with the same class sub-folders; null to split or auto-detect.</summary>
+    [JsonPropertyName("val")]
     public string? ValidationDir { get; init; }
 
     /// <summary>Fraction of each class held out for validation when no validation folder is used.</summary>
@@ -22,7 +26,6 @@ public sealed record TrainOptions
     public int ImageSize { get; init; } = 224;
 
     /// <summary>Resize filter.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<Interpolation>))]
     public Interpolation Interpolation { get; init; } = Interpolation.Nearest;
 
     /// <summary>Passes over the training data.</summary>
@@ -31,24 +34,60 @@ public sealed record TrainOptions
     /// <summary>Images per optimizer step.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Adam step size.</summary>
+    /// <summary>Base step size of Adam (AdamW when weight decay is set).</summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Seed for weight initialisation, dropout, shuffling and the validation split.</summary>
+    /// <summary>Seed for weight initialisation, dropout, shuffling, augmentation and the validation split.</summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>Intra-op threads for libtorch; 0 for one per core.</summary>
     public int Threads { get; init; }
 
     /// <summary>Run folder; null for the next free <c>runs/train-NNN</c>.</summary>
+    [JsonPropertyName("output")]
     public string? OutputDir { get; init; }
 
     /// <summary>Whether decoded images are cached in memory between epochs.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<CacheMode>))]
     public CacheMode Cache { get; init; } = CacheMode.Auto;
 
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
+
+    /// <summary>Metric that picks best.cls, early stopping and the plateau schedule.</summary>
+    public MonitorMetric Monitor { get; init; } = MonitorMetric.ValLoss;
+
+    /// <summary>Stop after this many epochs without improvement of the monitored metric; null never stops early.</summary>
+    public int? Patience { get; init; }
+
+    /// <summary>Smallest change of the monitored metric that counts as an improvement for early stopping and plateau.</summary>
+    public double MinDelta { get; init; }
+
+    /// <summary>Learning-rate schedule after warm-up.</summary>
+    public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>Epochs of linear warm-up at the start.</summary>
+    public int WarmupEpochs { get; init; }
+
+    /// <summary>Plateau schedule: epochs without improvement before the rate is reduced.</summary>
+    public int PlateauPatience { get; init; } = 2;
+
+    /// <summary>Plateau schedule: factor applied to the rate at each reduction.</summary>
+    public double PlateauFactor { get; init; } = 0.1;
+
+    /// <summary>Lower bound of the rate for the cosine and plateau schedules.</summary>
+    public double MinLearningRate { get; init; }
+
+    /// <summary>Label smoothing of the training loss (0 = none).</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Decoupled weight decay (AdamW); 0 uses plain Adam.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Per-class weighting of the training loss.</summary>
+    public ClassWeighting ClassWeight { get; init; } = ClassWeighting.None;
+
+    /// <summary>On-the-fly augmentation of training images.</summary>
+    public AugmentOptions Augment { get; init; } = new();
 
     /// <summary>The preprocessing these options imply.</summary>
     [JsonIgnore]
@@ -57,6 +96,7 @@ public sealed record TrainOptions
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {
+        if (string.IsNullOrWhiteSpace(DataDir)) throw new ClassifierException("No data folder: give DATA_DIR (or \"data\" in the --config file).");
         if (Epochs < 1) throw new ClassifierException($"--epochs {Epochs}: give at least 1.");
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
@@ -70,5 +110,16 @@ public sealed record TrainOptions
         if (ValidationDir is not null && ValidationSplit is not null)
             throw new ClassifierException("--val and --validation-split both given: use one way to choose validation images.");
         if (MaxPixels < 1) throw new ClassifierException($"--max-pixels {MaxPixels}: give a positive number.");
+        if (Patience is < 1) throw new ClassifierException($"--patience {Patience}: give at least 1 (or leave it out to never stop early).");
+        if (MinDelta < 0) throw new ClassifierException($"--min-delta {MinDelta}: give 0 or a positive number.");
+        if (WarmupEpochs < 0 || WarmupEpochs >= Epochs)
+            throw new ClassifierException($"--warmup-epochs {WarmupEpochs}: give 0 or fewer than --epochs ({Epochs}).");
+        if (PlateauPatience < 1) throw new ClassifierException($"--plateau-patience {PlateauPatience}: give at least 1.");
+        if (PlateauFactor is <= 0 or >= 1) throw new ClassifierException($"--plateau-factor {PlateauFactor}: give a factor between 0 and 1, e.g. 0.1.");
+        if (MinLearningRate < 0 || MinLearningRate > LearningRate)
+            throw new ClassifierException($"--min-learning-rate {MinLearningRate}: give 0 or a rate below --learning-rate.");
+        if (LabelSmoothing is < 0 or >= 1) throw new ClassifierException($"--label-smoothing {LabelSmoothing}: give a value from 0 to below 1, e.g. 0.1.");
+        if (WeightDecay < 0) throw new ClassifierException($"--weight-decay {WeightDecay}: give 0 or a positive number such as 0.0001.");
+        Augment.Validate();
     }
 }

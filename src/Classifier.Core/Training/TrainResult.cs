@@ -7,4 +7,5 @@ namespace Classifier.Core.Training;
 /// <param name="History">One row per completed epoch.</param>
 /// <param name="BestEpoch">Epoch whose weights are in best.cls.</param>
 /// <param name="SkippedImages">Files that could not be read.</param>
-public sealed record TrainResult(RunFolder Run, IReadOnlyList<HistoryRow> History, int BestEpoch, int SkippedImages);
+/// <param name="StoppedEarly">True when early stopping ended the run before its last epoch.</param>
+public sealed record TrainResult(RunFolder Run, IReadOnlyList<HistoryRow> History, int BestEpoch, int SkippedImages, bool StoppedEarly);

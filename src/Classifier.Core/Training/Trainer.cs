@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Classifier.Core.Data;
+using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model;
 using Classifier.Core.Plotting;
@@ -12,124 +12,228 @@ using static TorchSharp.torch;
 namespace Classifier.Core.Training;
 
 /// <summary>
-/// The one training loop: seeded shuffling each epoch, one dispose scope per batch, validation through the
-/// <see cref="Evaluator"/>, history and checkpoints written after every epoch, curves drawn from history.csv at the end.
+/// The one training loop: seeded shuffling and augmentation each epoch, one dispose scope per batch, validation
+/// through the <see cref="Evaluator"/>, history and checkpoints after every epoch, curves drawn from history.csv at
+/// the end. A new run and a resumed one go through the same loop.
 /// </summary>
 public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 {
     /// <summary>Validation batches are larger than training ones: no gradients are kept.</summary>
     private const int MinimumEvaluationBatch = 64;
 
-    /// <summary>Runs the whole training. Cancelling stops after the current batch; completed epochs stay saved.</summary>
+    /// <summary>
+    /// Trains a new run. Cancelling stops after the current batch, saves a resumable last.cls and rethrows
+    /// <see cref="OperationCanceledException"/>; completed epochs stay saved.
+    /// </summary>
     public TrainResult Run(CancellationToken cancellation = default)
     {
         options.Validate();
+        var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
-        var (trainSet, validationSet, source) = TrainingData.Resolve(options);
+        var run = RunFolder.CreateNew(options.OutputDir);
+        TrainOptionsFile.Write(run.Options, options with
+        {
+            DataDir = Path.GetFullPath(options.DataDir),
+            ValidationDir = options.ValidationDir is null ? null : Path.GetFullPath(options.ValidationDir),
+            OutputDir = run.Path,
+        });
+        manual_seed(options.Seed);
+        using var model = new SeedCnn(data.Train.ClassNames.Count, options.ImageSize);
+        using var optimizer = CreateOptimizer(model);
+        return Loop(run, data, model, optimizer, new TrainingState(), cancellation);
+    }
+
+    /// <summary>
+    /// Continues the run in <paramref name="runDir"/> from its last.cls with the options it was started with,
+    /// optionally extending it to <paramref name="epochs"/>. The result equals an uninterrupted run with the same
+    /// seed and thread count.
+    /// </summary>
+    public static TrainResult Resume(string runDir, int? epochs, ITrainingObserver observer, CancellationToken cancellation = default)
+    {
+        var run = RunFolder.Open(runDir);
+        if (!File.Exists(run.Options))
+            throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.OptionsName}; it is not a training run that can be resumed.");
+        if (!File.Exists(run.LastModel))
+            throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint. Start it again.");
+        var options = TrainOptionsFile.Read(run.Options);
+        if (epochs is { } extended) options = options with { Epochs = extended };
+        options.Validate();
+        TorchRuntime.Initialize(options.Threads);
+
+        using var checkpoint = ModelFile.Load(run.LastModel);
+        var state = Checkpoint.ReadState(run.LastModel, checkpoint);
+        if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
+            throw new ClassifierException(
+                $"Run '{runDir}' has already trained {state.CompletedEpochs} of {options.Epochs} epoch(s); pass --epochs N with N above {state.CompletedEpochs} to train further.");
+        if (state.StoppedEarly)
+            state = state with { StoppedEarly = false, EpochsWithoutImprovement = 0 };
+
+        var data = TrainingData.Resolve(options);
+        if (!data.Train.ClassNames.SequenceEqual(checkpoint.Info.ClassNames))
+            throw new ClassifierException(
+                $"The data folder's classes ({string.Join(", ", data.Train.ClassNames)}) are not the run's ({string.Join(", ", checkpoint.Info.ClassNames)}); resume needs the same data.");
+        TrainOptionsFile.Write(run.Options, options);
+        var trainer = new Trainer(options, observer);
+        using var optimizer = trainer.CreateOptimizer(checkpoint.Network);
+        Checkpoint.RestoreOptimizer(run.LastModel, checkpoint, optimizer);
+        return trainer.Loop(run, data, checkpoint.Network, optimizer, state, cancellation);
+    }
+
+    private optim.Optimizer CreateOptimizer(SeedCnn model) =>
+        options.WeightDecay > 0
+            ? optim.AdamW(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: options.WeightDecay)
+            : optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7);
+
+    private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, SeedCnn model,
+        optim.Optimizer optimizer, TrainingState state, CancellationToken cancellation)
+    {
+        var (trainSet, validationSet, source) = data;
         var preprocessing = options.Preprocessing;
         var classNames = trainSet.ClassNames;
-
-        var run = RunFolder.CreateNew(options.OutputDir);
-        AtomicFile.WriteText(run.Options, JsonSerializer.Serialize(options, ModelFile.Json));
-
         var skipped = new SkippedImages();
         skipped.Skipped += observer.OnImageSkipped;
         var decoder = new ImageDecoder(preprocessing, options.MaxPixels);
         var budget = CacheBudget.For(options.Cache);
         var trainLoader = new BatchLoader(trainSet.Images, decoder, Cache(trainSet, budget), skipped);
         var validationLoader = new BatchLoader(validationSet.Images, decoder, Cache(validationSet, budget), skipped);
+        var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
+        using var loss = new TrainingLoss(options.LabelSmoothing, classWeights);
+        var augmenter = new Augmenter(options.Augment);
 
-        manual_seed(options.Seed);
-        using var model = new SeedCnn(classNames.Count, preprocessing.ImageSize);
-        using var optimizer = optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7);
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
-            ModelSummary.ForSeedCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes));
+            ModelSummary.ForSeedCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes,
+            state.CompletedEpochs, classWeights));
+        if (state.CompletedEpochs > 0) HistoryCsv.Write(run.History, state.History);
 
-        var history = new List<HistoryRow>();
-        double bestValLoss = double.PositiveInfinity;
-        int bestEpoch = 0;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs && !state.StoppedEarly; epoch++)
         {
-            var clock = Stopwatch.StartNew();
-            var (loss, accuracy) = TrainEpoch(model, optimizer, trainLoader, epoch, cancellation);
-            var validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
-                Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation);
-            var row = new HistoryRow(epoch, accuracy, loss, validation.Accuracy, validation.Loss,
-                options.LearningRate, clock.Elapsed.TotalSeconds);
-            history.Add(row);
-            HistoryCsv.Write(run.History, history);
+            // Cancelled at an epoch boundary: last.cls already holds this position.
+            cancellation.ThrowIfCancellationRequested();
+            double learningRate = LearningRates.For(options, epoch, state.PlateauScale);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
-            var info = new ModelInfo(ModelInfo.SeedCnnArchitecture, classNames, preprocessing, epoch,
-                new Dictionary<string, double>
-                {
-                    ["accuracy"] = row.Accuracy, ["loss"] = row.Loss,
-                    ["val_accuracy"] = row.ValAccuracy, ["val_loss"] = row.ValLoss,
-                },
-                ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow);
-            ModelFile.Save(run.LastModel, model, info);
-            bool isBest = validation.Loss < bestValLoss;
-            if (isBest)
+            var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
+            var clock = Stopwatch.StartNew();
+            var trained = TrainEpoch(model, optimizer, loss, augmenter, trainLoader, epoch, partial, cancellation);
+            EvaluationResult validation;
+            try
             {
-                bestValLoss = validation.Loss;
-                bestEpoch = epoch;
-                File.Copy(run.LastModel, run.BestModel + ".tmp", overwrite: true);
-                File.Move(run.BestModel + ".tmp", run.BestModel, overwrite: true);
+                cancellation.ThrowIfCancellationRequested();
+                validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
+                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation);
             }
+            catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+            {
+                SaveInterrupted(run, model, optimizer, classNames, state, trained);
+                throw;
+            }
+            if (trained.Seen == 0)
+                throw new ClassifierException($"No training image in '{trainSet.Root}' could be read; see the warnings above.");
+
+            var row = new HistoryRow(epoch, (double)trained.Correct / trained.Seen, trained.LossSum / trained.Seen,
+                validation.Accuracy, validation.Loss, learningRate, (partial?.Seconds ?? 0) + clock.Elapsed.TotalSeconds);
+            (state, bool isBest) = EpochBookkeeping.After(state, row, options);
+            HistoryCsv.Write(run.History, state.History);
+            var info = Info(classNames, epoch, row);
+            Checkpoint.Save(run.LastModel, model, optimizer, info, state);
+            if (isBest) ModelFile.Save(run.BestModel, model, info);
             observer.OnEpochCompleted(row, isBest);
         }
 
         CurvesPlot.SaveFromHistory(run.History, run.Curves);
         if (skipped.Count > 0) SkippedCsv.Write(run.Skipped, skipped.All);
-        return new TrainResult(run, history, bestEpoch, skipped.Count);
+        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs);
     }
 
-    private (double Loss, double Accuracy) TrainEpoch(SeedCnn model, optim.Optimizer optimizer, BatchLoader loader,
-        int epoch, CancellationToken cancellation)
+    /// <summary>
+    /// One pass over the training images. Returns the epoch's running sums; when cancelled between batches it
+    /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
+    /// </summary>
+    private PartialEpoch TrainEpoch(SeedCnn model, optim.Optimizer optimizer, TrainingLoss loss, Augmenter augmenter,
+        BatchLoader loader, int epoch, PartialEpoch? resumeFrom, CancellationToken cancellation)
     {
-        // Seeding from (seed, epoch) makes each epoch's shuffle and dropout masks independent of earlier epochs,
-        // so a run resumed at an epoch boundary continues exactly as an uninterrupted one.
+        // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
+        // epochs, so a run resumed at an epoch boundary continues exactly as an uninterrupted one; inside an epoch
+        // the saved generator state takes over.
         long epochSeed = EpochSeed(options.Seed, epoch);
         manual_seed(epochSeed);
         var order = Enumerable.Range(0, loader.ImageCount).ToArray();
         new Random(unchecked((int)epochSeed)).Shuffle(order);
         int batches = (order.Length + options.BatchSize - 1) / options.BatchSize;
+        var progress = resumeFrom ?? new PartialEpoch(epoch, 0, 0, 0, 0, 0, []);
+        if (resumeFrom is not null)
+            using (var rng = tensor(resumeFrom.RngState, dtype: ScalarType.Byte)) random.set_rng_state(rng);
 
         model.train();
         var clock = Stopwatch.StartNew();
-        double lossSum = 0;
-        long correct = 0, seen = 0;
-        int batchNumber = 0;
-        foreach (var batch in loader.Read(order, options.BatchSize, cancellation))
+        double lossSum = progress.LossSum;
+        long correct = progress.Correct, seen = progress.Seen;
+        int batchNumber = progress.Batches;
+        var remaining = order[Math.Min(order.Length, batchNumber * options.BatchSize)..];
+        try
         {
-            using (batch)
-            using (NewDisposeScope())
+            foreach (var batch in loader.Read(remaining, options.BatchSize, cancellation))
             {
-                optimizer.zero_grad();
-                var logits = model.forward(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, classes]
-                var labels = BatchTensors.Labels(batch);                                            // [N]
-                var loss = nn.functional.cross_entropy(logits, labels);
-                float lossValue = loss.item<float>();
-                if (!float.IsFinite(lossValue))
-                    throw new ClassifierException(
-                        $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
-                        "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
-                loss.backward();
-                optimizer.step();
-                lossSum += (double)lossValue * batch.Count;
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
-                seen += batch.Count;
+                using (batch)
+                using (NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    var input = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, 3, H, W]
+                    var logits = model.forward(input);                                                  // [N, classes]
+                    var labels = BatchTensors.Labels(batch);                                             // [N]
+                    var batchLoss = loss.Compute(logits, labels);
+                    float lossValue = batchLoss.item<float>();
+                    if (!float.IsFinite(lossValue))
+                        throw new ClassifierException(
+                            $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
+                            "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
+                    batchLoss.backward();
+                    optimizer.step();
+                    lossSum += (double)lossValue * batch.Count;
+                    correct += logits.argmax(1).eq(labels).sum().item<long>();
+                    seen += batch.Count;
+                }
+                batchNumber++;
+                double elapsed = clock.Elapsed.TotalSeconds;
+                double rate = (seen - progress.Seen) / Math.Max(elapsed, 1e-9);
+                observer.OnBatchCompleted(new BatchProgress(epoch, options.Epochs, batchNumber, batches,
+                    lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), rate,
+                    (order.Length - Math.Min(order.Length, batchNumber * options.BatchSize)) / Math.Max(rate, 1e-9)));
+                if (cancellation.IsCancellationRequested) break;
             }
-            batchNumber++;
-            double elapsed = clock.Elapsed.TotalSeconds;
-            double rate = seen / Math.Max(elapsed, 1e-9);
-            observer.OnBatchCompleted(new BatchProgress(epoch, options.Epochs, batchNumber, batches,
-                lossSum / seen, (double)correct / seen, rate, (order.Length - seen) / rate));
-            cancellation.ThrowIfCancellationRequested();
         }
-        if (seen == 0)
-            throw new ClassifierException($"No training image in '{options.DataDir}' could be read; see the warnings above.");
-        return (lossSum / seen, (double)correct / seen);
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Stopped while waiting for a batch: the position is still a batch boundary.
+        }
+        return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
     }
+
+    private void SaveInterrupted(RunFolder run, SeedCnn model, optim.Optimizer optimizer, IReadOnlyList<string> classNames,
+        TrainingState state, PartialEpoch partial)
+    {
+        var last = state.History.Count > 0 ? state.History[^1] : null;
+        var info = Info(classNames, state.CompletedEpochs, last);
+        Checkpoint.Save(run.LastModel, model, optimizer, info, state with { Partial = partial });
+        if (state.History.Count > 0) CurvesPlot.SaveFromHistory(run.History, run.Curves);
+    }
+
+    private static byte[] RngState()
+    {
+        using var state = random.get_rng_state();
+        return state.data<byte>().ToArray();
+    }
+
+    private ModelInfo Info(IReadOnlyList<string> classNames, int epoch, HistoryRow? row) =>
+        new(ModelInfo.SeedCnnArchitecture, classNames, options.Preprocessing, epoch,
+            row is null
+                ? new Dictionary<string, double>()
+                : new Dictionary<string, double>
+                {
+                    ["accuracy"] = row.Accuracy, ["loss"] = row.Loss,
+                    ["val_accuracy"] = row.ValAccuracy, ["val_loss"] = row.ValLoss,
+                },
+            ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow);
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>
     internal static long EpochSeed(int seed, int epoch) => (long)seed * 1_000_003L + epoch;

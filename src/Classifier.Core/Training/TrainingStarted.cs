@@ -13,5 +13,8 @@ namespace Classifier.Core.Training;
 /// <param name="Options">Effective options.</param>
 /// <param name="Threads">libtorch intra-op threads in use.</param>
 /// <param name="CacheBudgetBytes">Bytes of decoded images that may be cached.</param>
+/// <param name="CompletedEpochs">Epochs already done (non-zero when resuming).</param>
+/// <param name="ClassWeights">Loss weight of each class, or null when all weigh 1.</param>
 public sealed record TrainingStarted(RunFolder Run, Dataset Train, Dataset Validation, string ValidationSource,
-    ModelSummary Summary, TrainOptions Options, int Threads, long CacheBudgetBytes);
+    ModelSummary Summary, TrainOptions Options, int Threads, long CacheBudgetBytes, int CompletedEpochs,
+    IReadOnlyList<double>? ClassWeights);

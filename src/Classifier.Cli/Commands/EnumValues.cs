@@ -1,0 +1,18 @@
+using System.Text.Json;
+
+namespace Classifier.Cli.Commands;
+
+/// <summary>Enum values as they are spelled on the command line and in options files: snake_case, lower case.</summary>
+internal static class EnumValues
+{
+    /// <summary>The accepted spellings of <typeparamref name="T"/>'s values.</summary>
+    public static string[] Of<T>() where T : struct, Enum =>
+        Enum.GetNames<T>().Select(n => JsonNamingPolicy.SnakeCaseLower.ConvertName(n)).ToArray();
+
+    /// <summary>The value spelled <paramref name="text"/> (already validated by the option's allowed values).</summary>
+    public static T Parse<T>(string text) where T : struct, Enum =>
+        Enum.GetValues<T>().First(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == text);
+
+    /// <summary>The command-line spelling of <paramref name="value"/>.</summary>
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+}

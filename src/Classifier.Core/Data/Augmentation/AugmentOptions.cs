@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+
+namespace Classifier.Core.Data.Augmentation;
+
+/// <summary>
+/// Random changes applied to training images on the fly, with the meanings of Keras' <c>ImageDataGenerator</c>.
+/// All zero/false (the default) means no augmentation.
+/// </summary>
+public sealed record AugmentOptions
+{
+    /// <summary>Flip left-right with probability 0.5.</summary>
+    [JsonPropertyName("horizontal-flip")]
+    public bool HorizontalFlip { get; init; }
+
+    /// <summary>Flip upside down with probability 0.5.</summary>
+    [JsonPropertyName("vertical-flip")]
+    public bool VerticalFlip { get; init; }
+
+    /// <summary>Rotate by a uniform angle in [-range, range] degrees.</summary>
+    [JsonPropertyName("rotation-range")]
+    public double RotationDegrees { get; init; }
+
+    /// <summary>Shift horizontally by a uniform fraction of the width in [-range, range].</summary>
+    [JsonPropertyName("width-shift-range")]
+    public double WidthShift { get; init; }
+
+    /// <summary>Shift vertically by a uniform fraction of the height in [-range, range].</summary>
+    [JsonPropertyName("height-shift-range")]
+    public double HeightShift { get; init; }
+
+    /// <summary>Scale each axis by a uniform factor in [1 - range, 1 + range] (below 1 zooms in).</summary>
+    [JsonPropertyName("zoom-range")]
+    public double Zoom { get; init; }
+
+    /// <summary>Multiply pixel values by a uniform factor in [low, high]; null for none.</summary>
+    [JsonPropertyName("brightness-range")]
+    public double[]? Brightness { get; init; }
+
+    /// <summary>True when any augmentation is on.</summary>
+    [JsonIgnore]
+    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0 || Brightness is not null;
+
+    /// <summary>True when a geometric (resampling) transform is on.</summary>
+    [JsonIgnore]
+    public bool Geometric => RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0;
+
+    /// <summary>Checks ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
+    public void Validate()
+    {
+        if (RotationDegrees is < 0 or > 180) throw new ClassifierException($"--rotation-range {RotationDegrees}: give degrees from 0 to 180.");
+        if (WidthShift is < 0 or >= 1) throw new ClassifierException($"--width-shift-range {WidthShift}: give a fraction of the width from 0 to below 1.");
+        if (HeightShift is < 0 or >= 1) throw new ClassifierException($"--height-shift-range {HeightShift}: give a fraction of the height from 0 to below 1.");
+        if (Zoom is < 0 or >= 1) throw new ClassifierException($"--zoom-range {Zoom}: give a fraction from 0 to below 1 (0.2 zooms by 0.8 to 1.2).");
+        if (Brightness is not null && (Brightness.Length != 2 || Brightness[0] < 0 || Brightness[1] < Brightness[0]))
+            throw new ClassifierException("--brightness-range: give two factors LOW,HIGH with 0 <= LOW <= HIGH, e.g. 0.8,1.2.");
+    }
+}
