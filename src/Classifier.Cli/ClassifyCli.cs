@@ -15,6 +15,7 @@ public static class ClassifyCli
             TrainCommand.Create(),
             EvalCommand.Create(),
             PlotCommand.Create(),
+            BenchmarkCommand.Create(),
         };
 
     /// <summary>

@@ -11,11 +11,13 @@ public static class BatchTensors
     /// are copied into libtorch once and converted there; the result keeps NHWC memory order (channels-last strides),
     /// which libtorch's CPU convolutions run faster on than a contiguous NCHW copy.
     /// </summary>
-    public static Tensor Input(Batch batch, float scale)
+    public static Tensor Input(Batch batch, float scale) => Input(batch.Pixels, batch.Count, batch.ImageSize, scale);
+
+    /// <summary>As <see cref="Input(Batch, float)"/>, from <paramref name="count"/> images of uint8 NHWC pixels.</summary>
+    public static Tensor Input(ReadOnlySpan<byte> pixels, int count, int side, float scale)
     {
-        long side = batch.ImageSize;
-        using var bytes = empty([batch.Count, side, side, Preprocessing.Channels], dtype: ScalarType.Byte);
-        batch.Pixels.CopyTo(bytes.bytes);
+        using var bytes = empty([count, side, side, Preprocessing.Channels], dtype: ScalarType.Byte);
+        pixels.CopyTo(bytes.bytes);
         return bytes.permute(0, 3, 1, 2).to_type(ScalarType.Float32).mul_(scale);
     }
 

@@ -1,0 +1,51 @@
+using Classifier.Core.Benchmarks;
+
+namespace Classifier.Cli.Output;
+
+/// <summary>The benchmark's figures as a table (one column per image size) or as JSON objects with the ratios.</summary>
+internal static class BenchmarkTable
+{
+    public static void Write(TextWriter o, IReadOnlyList<BenchmarkResult> results)
+    {
+        var first = results[0];
+        o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s)");
+        o.WriteLine();
+        const int label = 34, column = 26;
+        o.WriteLine("images/s".PadRight(label) + string.Concat(results.Select(r => $"{r.ImageSize} px ({r.Images:N0} {r.SourceFormat})".PadLeft(column))));
+        void Row(string name, Func<BenchmarkResult, string> cell) =>
+            o.WriteLine(name.PadRight(label) + string.Concat(results.Select(r => cell(r).PadLeft(column))));
+        Row("decode + resize", r => $"{r.Decode:N0}");
+        Row("train: synthetic (ceiling)", r => $"{r.TrainCeiling:N1}");
+        Row("train: naive NCHW (reference)", r => $"{r.TrainNaive:N1}  ({r.TrainCeiling / r.TrainNaive:F2}x)");
+        Row("train: first epoch from files", r => $"{r.TrainFirstEpoch:N1}  ({r.TrainFirstEpoch / r.TrainCeiling:F2})");
+        Row("train: later epoch from files", r => $"{r.TrainEpoch:N1}  ({r.TrainEpoch / r.TrainCeiling:F2})");
+        Row("inference: synthetic (ceiling)", r => $"{r.InferenceCeiling:N1}");
+        Row("evaluate from files", r => $"{r.Evaluate:N1}  ({r.Evaluate / r.InferenceCeiling:F2})");
+        Row("peak resident memory", r => $"{r.PeakResidentBytes / (1 << 20):N0} MiB");
+        o.WriteLine();
+        o.WriteLine("(x) ceiling over the naive loop; (0.nn) share of the matching ceiling. Peak memory is the process's so far.");
+    }
+
+    public static Dictionary<string, object> ToJson(BenchmarkResult r) => new()
+    {
+        ["image_size"] = r.ImageSize,
+        ["images"] = r.Images,
+        ["source_format"] = r.SourceFormat,
+        ["batch_size"] = r.BatchSize,
+        ["eval_batch_size"] = r.EvaluationBatchSize,
+        ["threads"] = r.Threads,
+        ["cache"] = r.Cache,
+        ["decode_images_per_s"] = r.Decode,
+        ["train_ceiling_images_per_s"] = r.TrainCeiling,
+        ["train_naive_images_per_s"] = r.TrainNaive,
+        ["train_first_epoch_images_per_s"] = r.TrainFirstEpoch,
+        ["train_epoch_images_per_s"] = r.TrainEpoch,
+        ["evaluate_images_per_s"] = r.Evaluate,
+        ["inference_ceiling_images_per_s"] = r.InferenceCeiling,
+        ["ceiling_over_naive"] = r.TrainCeiling / r.TrainNaive,
+        ["first_epoch_over_ceiling"] = r.TrainFirstEpoch / r.TrainCeiling,
+        ["epoch_over_ceiling"] = r.TrainEpoch / r.TrainCeiling,
+        ["evaluate_over_inference_ceiling"] = r.Evaluate / r.InferenceCeiling,
+        ["peak_resident_bytes"] = r.PeakResidentBytes,
+    };
+}

@@ -1,0 +1,21 @@
+namespace Classifier.Core.Benchmarks;
+
+/// <summary>Throughput figures for one image size, in images per second, and the process's peak memory.</summary>
+/// <param name="ImageSize">Network input side, px.</param>
+/// <param name="Images">Training images generated.</param>
+/// <param name="SourceFormat">"jpeg ~320x240" or "png".</param>
+/// <param name="BatchSize">Training batch size.</param>
+/// <param name="EvaluationBatchSize">Evaluation batch size.</param>
+/// <param name="Threads">libtorch threads.</param>
+/// <param name="Cache">Cache mode of the training rows.</param>
+/// <param name="Decode">Decode + resize alone, through the batch loader, no network.</param>
+/// <param name="TrainCeiling">Training steps on synthetic uint8 batches (the compute ceiling).</param>
+/// <param name="TrainNaive">The same steps fed a contiguous NCHW float batch built in managed code (the reference).</param>
+/// <param name="TrainFirstEpoch">First training epoch from files (nothing cached yet).</param>
+/// <param name="TrainEpoch">A later training epoch from files (cache warm, if caching).</param>
+/// <param name="Evaluate">Evaluation from files.</param>
+/// <param name="InferenceCeiling">Inference on synthetic batches.</param>
+/// <param name="PeakResidentBytes">Peak resident memory of the process so far.</param>
+public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFormat, int BatchSize, int EvaluationBatchSize,
+    int Threads, string Cache, double Decode, double TrainCeiling, double TrainNaive, double TrainFirstEpoch, double TrainEpoch,
+    double Evaluate, double InferenceCeiling, long PeakResidentBytes);

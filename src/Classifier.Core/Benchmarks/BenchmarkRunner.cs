@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using Classifier.Core.Data;
+using Classifier.Core.Evaluation;
+using Classifier.Core.Model;
+using Classifier.Core.Runs;
+using Classifier.Core.Torch;
+using Classifier.Core.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Benchmarks;
+
+/// <summary>
+/// <c>classify benchmark</c>: generates images in a temporary folder and measures, for each image size, decoding
+/// alone, the training step on synthetic batches (the compute ceiling) and on naive NCHW batches (the reference),
+/// training epochs from files through the real trainer, evaluation from files and the inference ceiling.
+/// </summary>
+public static class BenchmarkRunner
+{
+    /// <summary>Runs every size in <paramref name="options"/>; <paramref name="log"/> hears what is being measured.</summary>
+    public static IReadOnlyList<BenchmarkResult> Run(BenchmarkOptions options, Action<string>? log = null)
+    {
+        options.Validate();
+        TorchRuntime.Initialize(options.Threads);
+        var results = new List<BenchmarkResult>();
+        foreach (var size in options.ImageSizes)
+        {
+            var root = Path.Combine(Path.GetTempPath(), $"classify-benchmark-{Environment.ProcessId}-{size}");
+            try
+            {
+                results.Add(RunOne(options, size, root, log ?? (_ => { })));
+            }
+            finally
+            {
+                if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+            }
+        }
+        return results;
+    }
+
+    private static BenchmarkResult RunOne(BenchmarkOptions options, int size, string root, Action<string> log)
+    {
+        int count = options.ImagesFor(size);
+        log($"{size} px: writing {count:N0} {(size >= 96 ? "JPEG" : "PNG")} images to {root}");
+        var train = BenchmarkImages.Write(Path.Combine(root, "train"), count, size);
+        var val = BenchmarkImages.Write(Path.Combine(root, "val"), BenchmarkImages.Classes * 2, size, seed: 2);
+        var dataset = DatasetScanner.Scan(train);
+        var preprocessing = new Preprocessing(size, Interpolation.Nearest, 1f / 255);
+
+        log($"{size} px: decode + resize");
+        double decode = DecodeRate(dataset, preprocessing, options.BatchSize);
+
+        var pixels = new byte[options.BatchSize * preprocessing.PixelBytes];
+        new Random(3).NextBytes(pixels);
+        log($"{size} px: training step on synthetic batches (ceiling)");
+        double ceiling = TrainSteps(size, pixels, options.BatchSize, naive: false, options.SecondsPerMeasurement);
+        log($"{size} px: training step on naive NCHW batches (reference)");
+        double naive = TrainSteps(size, pixels, options.BatchSize, naive: true, options.SecondsPerMeasurement);
+
+        log($"{size} px: two training epochs from files");
+        var (firstEpoch, laterEpoch) = TrainFromFiles(options, train, val, size, Path.Combine(root, "run"));
+
+        log($"{size} px: evaluation from files");
+        double evaluate = EvaluateFromFiles(dataset, preprocessing, options.EvaluationBatchSize);
+        var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
+        new Random(4).NextBytes(evalPixels);
+        log($"{size} px: inference on synthetic batches (ceiling)");
+        double inference = InferenceSteps(size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
+
+        return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
+            get_num_threads(), options.Cache.ToString().ToLowerInvariant(), decode, ceiling, naive, firstEpoch, laterEpoch,
+            evaluate, inference, PeakMemory.Bytes());
+    }
+
+    private static double DecodeRate(Dataset dataset, Preprocessing preprocessing, int batchSize)
+    {
+        var loader = new BatchLoader(dataset.Images, new ImageDecoder(preprocessing), cache: null, new SkippedImages());
+        var order = Enumerable.Range(0, dataset.Images.Count).ToArray();
+        var clock = Stopwatch.StartNew();
+        long images = 0;
+        foreach (var batch in loader.Read(order, batchSize))
+            using (batch) images += batch.Count;
+        return images / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Training steps per second x batch size, after two warm-up steps, for at least <paramref name="seconds"/>.</summary>
+    private static double TrainSteps(int size, byte[] pixels, int batchSize, bool naive, double seconds)
+    {
+        manual_seed(1);
+        using var model = new SeedCnn(BenchmarkImages.Classes, size);
+        using var optimizer = optim.Adam(model.parameters(), 1e-3, eps: 1e-7);
+        var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
+        var floats = naive ? new float[pixels.Length] : null;
+        model.train();
+        return Repeat(seconds, () =>
+        {
+            using var scope = NewDisposeScope();
+            var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, 1f / 255);
+            optimizer.zero_grad();
+            var loss = nn.functional.cross_entropy(model.forward(input), tensor(labels));
+            loss.backward();
+            optimizer.step();
+            _ = loss.item<float>();
+        }) * batchSize;
+    }
+
+    /// <summary>The reference: pixels converted to float NCHW by a managed loop and copied in as a contiguous tensor.</summary>
+    private static Tensor NaiveInput(byte[] pixels, float[] floats, int batchSize, int size)
+    {
+        int plane = size * size;
+        for (int n = 0; n < batchSize; n++)
+            for (int p = 0; p < plane; p++)
+                for (int c = 0; c < 3; c++)
+                    floats[(n * 3 + c) * plane + p] = pixels[(n * plane + p) * 3 + c] / 255f;
+        return tensor(floats, [batchSize, 3, size, size]);
+    }
+
+    private static double InferenceSteps(int size, byte[] pixels, int batchSize, double seconds)
+    {
+        manual_seed(1);
+        using var model = new SeedCnn(BenchmarkImages.Classes, size);
+        model.eval();
+        using var inference = inference_mode();
+        return Repeat(seconds, () =>
+        {
+            using var scope = NewDisposeScope();
+            _ = model.forward(BatchTensors.Input(pixels, batchSize, size, 1f / 255)).argmax(1).data<long>().ToArray();
+        }) * batchSize;
+    }
+
+    private static (double First, double Later) TrainFromFiles(BenchmarkOptions options, string train, string val, int size, string output)
+    {
+        var observer = new EpochRates();
+        new Trainer(new TrainOptions
+        {
+            DataDir = train,
+            ValidationDir = val,
+            ImageSize = size,
+            Epochs = 2,
+            BatchSize = options.BatchSize,
+            Threads = options.Threads,
+            Cache = options.Cache,
+            OutputDir = output,
+        }, observer).Run();
+        return (observer.Rates[0], observer.Rates[^1]);
+    }
+
+    private static double EvaluateFromFiles(Dataset dataset, Preprocessing preprocessing, int batchSize)
+    {
+        manual_seed(1);
+        using var model = new SeedCnn(dataset.ClassNames.Count, preprocessing.ImageSize);
+        var loader = new BatchLoader(dataset.Images, new ImageDecoder(preprocessing), cache: null, new SkippedImages());
+        var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing.Scale, batchSize);
+        return result.Images / result.Seconds;
+    }
+
+    /// <summary>Calls of <paramref name="step"/> per second, after two warm-up calls, over at least <paramref name="seconds"/> and 3 calls.</summary>
+    private static double Repeat(double seconds, Action step)
+    {
+        step();
+        step();
+        var clock = Stopwatch.StartNew();
+        int calls = 0;
+        while (calls < 3 || clock.Elapsed.TotalSeconds < seconds)
+        {
+            step();
+            calls++;
+        }
+        return calls / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The training throughput each epoch ended with.</summary>
+    private sealed class EpochRates : ITrainingObserver
+    {
+        private double _last;
+        public List<double> Rates { get; } = [];
+        public void OnTrainingStarted(TrainingStarted start) { }
+        public void OnBatchCompleted(BatchProgress progress) => _last = progress.ImagesPerSecond;
+        public void OnEpochCompleted(HistoryRow row, bool isBest) => Rates.Add(_last);
+        public void OnImageSkipped(string path, string reason) { }
+    }
+}
