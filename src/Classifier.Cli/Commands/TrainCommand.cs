@@ -34,10 +34,13 @@ internal static class TrainCommand
         var cache = new Option<string>("--cache") { Description = "Keep decoded images in memory between epochs (auto: up to a quarter of RAM).", DefaultValueFactory = _ => "auto" };
         cache.AcceptOnlyFromAmong("auto", "ram", "none");
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var device = DeviceOption.Create();
+        var tensorBoard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.", HelpName = "DIR" };
 
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
             data, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output, cache, maxPixels,
+            device, tensorBoard,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -56,9 +59,13 @@ internal static class TrainCommand
                 OutputDir = parse.GetValue(output),
                 Cache = Enum.Parse<CacheMode>(parse.GetValue(cache)!, ignoreCase: true),
                 MaxPixels = parse.GetValue(maxPixels),
+                Device = DeviceOption.Read(parse, device),
             };
             var view = new TrainingView(terminal);
-            var result = new Trainer(options, view).Run(ct);
+            ITrainingObserver observer = parse.GetValue(tensorBoard) is { } logDir
+                ? new CompositeObserver(view, new TensorBoardObserver(logDir))
+                : view;
+            var result = new Trainer(options, observer).Run(ct);
             view.PrintSummary(result);
             return ExitCodes.Ok;
         }));

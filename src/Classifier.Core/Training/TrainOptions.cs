@@ -50,6 +50,10 @@ public sealed record TrainOptions
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
+    /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<Torch.ComputeDevice>))]
+    public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
+
     /// <summary>The preprocessing these options imply.</summary>
     [JsonIgnore]
     public Preprocessing Preprocessing => new(ImageSize, Interpolation, 1f / 255f);

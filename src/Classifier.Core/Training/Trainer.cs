@@ -25,6 +25,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     {
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
+        var device = DeviceSelection.Resolve(options.Device); // --device (issue 7): model and batches go there
         var (trainSet, validationSet, source) = TrainingData.Resolve(options);
         var preprocessing = options.Preprocessing;
         var classNames = trainSet.ClassNames;
@@ -41,6 +42,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         manual_seed(options.Seed);
         using var model = new SeedCnn(classNames.Count, preprocessing.ImageSize);
+        model.to(device); // --device (issue 7); before the optimizer takes the parameters
         using var optimizer = optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7);
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
             ModelSummary.ForSeedCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes));
@@ -51,9 +53,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            var (loss, accuracy) = TrainEpoch(model, optimizer, trainLoader, epoch, cancellation);
+            var (loss, accuracy) = TrainEpoch(model, optimizer, trainLoader, epoch, device, cancellation);
             var validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
-                Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation);
+                Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device);
             var row = new HistoryRow(epoch, accuracy, loss, validation.Accuracy, validation.Loss,
                 options.LearningRate, clock.Elapsed.TotalSeconds);
             history.Add(row);
@@ -84,7 +86,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     }
 
     private (double Loss, double Accuracy) TrainEpoch(SeedCnn model, optim.Optimizer optimizer, BatchLoader loader,
-        int epoch, CancellationToken cancellation)
+        int epoch, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle and dropout masks independent of earlier epochs,
         // so a run resumed at an epoch boundary continues exactly as an uninterrupted one.
@@ -105,8 +107,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             using (NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var logits = model.forward(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, classes]
-                var labels = BatchTensors.Labels(batch);                                            // [N]
+                var logits = model.forward(BatchTensors.Input(batch, options.Preprocessing.Scale).to(device)); // [N, classes]
+                var labels = BatchTensors.Labels(batch).to(device);                                            // [N]
                 var loss = nn.functional.cross_entropy(logits, labels);
                 float lossValue = loss.item<float>();
                 if (!float.IsFinite(lossValue))
