@@ -62,11 +62,12 @@ internal static class TrainCommand
                 Device = DeviceOption.Read(parse, device),
             };
             var view = new TrainingView(terminal);
-            ITrainingObserver observer = parse.GetValue(tensorBoard) is { } logDir
-                ? new CompositeObserver(view, new TensorBoardObserver(logDir))
-                : view;
+            var tensorBoardObserver = parse.GetValue(tensorBoard) is { } logDir ? new TensorBoardObserver(logDir) : null;
+            ITrainingObserver observer = tensorBoardObserver is null ? view : new CompositeObserver(view, tensorBoardObserver);
             var result = new Trainer(options, observer).Run(ct);
             view.PrintSummary(result);
+            if (tensorBoardObserver?.RunLogDir is { } runLogDir)
+                terminal.Out.WriteLine($"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
             return ExitCodes.Ok;
         }));
         return command;

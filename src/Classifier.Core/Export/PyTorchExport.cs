@@ -13,8 +13,9 @@ internal static class PyTorchExport
 {
     /// <summary>
     /// A <c>torch.load</c>-able pickle (TorchSharp.PyBridge) holding a dict: <c>state_dict</c>, <c>class_names</c>
-    /// (list of str), <c>preprocessing</c> (dict), and the <see cref="ExportMetadata"/> strings. Only plain types, so
-    /// it loads with <c>weights_only=True</c>.
+    /// (list of str) and the other <see cref="ExportMetadata"/> entries as strings (<c>preprocessing</c> is JSON text).
+    /// Only tensors, lists, ints and strings, so it loads with <c>weights_only=True</c> even in PyTorch 1.13, whose
+    /// safe unpickler refuses floats.
     /// </summary>
     public static void WritePt(Stream stream, SeedCnn network, ModelInfo info)
     {
@@ -22,19 +23,10 @@ internal static class PyTorchExport
         var stateDict = new Hashtable();
         foreach (var (name, tensor) in network.state_dict())
             stateDict[name] = tensor.detach().cpu();
-        var preprocessing = new Hashtable
-        {
-            ["image_size"] = info.Preprocessing.ImageSize,
-            ["interpolation"] = info.Preprocessing.Interpolation.ToString().ToLowerInvariant(),
-            ["scale"] = (double)info.Preprocessing.Scale,
-            ["color"] = "RGB",
-            ["layout"] = "NCHW",
-        };
         var checkpoint = new Hashtable();
         foreach (var (key, value) in ExportMetadata.For(info)) checkpoint[key] = value;
         checkpoint["state_dict"] = stateDict;
         checkpoint["class_names"] = info.ClassNames.ToList();
-        checkpoint["preprocessing"] = preprocessing;
         PyTorchPickler.PickleStateDict(stream, checkpoint, leaveOpen: true);
     }
 
