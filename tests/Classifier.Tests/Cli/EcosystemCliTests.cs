@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using Classifier.Core.Torch;
 using Classifier.Tests.Support;
+using TorchSharp;
 
 namespace Classifier.Tests.Cli;
 
@@ -18,6 +21,24 @@ public sealed class EcosystemCliTests : IDisposable
         Assert.Matches(@"^classify \d+\.\d+\.\d+$", lines[0]);
         Assert.Equal("TorchSharp 0.107.0", lines[1]);
         Assert.StartsWith("libtorch 2.10.0 (loaded", lines[2]);
+    }
+
+    [Fact]
+    public void Help_DoesNotLoadLibtorch_ButVersionDoes()
+    {
+        // The dynamic loader lists every shared library it maps when LD_DEBUG=libs; a separate process is needed
+        // because this test process has loaded libtorch long ago.
+        Assert.DoesNotContain("libtorch_cpu.so", LoadedLibraries("--help"));
+        Assert.DoesNotContain("libtorch_cpu.so", LoadedLibraries("train", "--help"));
+        Assert.Contains("libtorch_cpu.so", LoadedLibraries("--version"));
+    }
+
+    [Fact]
+    public void DeviceAuto_WithTheCpuBuild_IsTheCpu()
+    {
+        Assert.Equal(DeviceType.CPU, DeviceSelection.Resolve(ComputeDevice.Auto).type);
+        Assert.Equal(DeviceType.CPU, DeviceSelection.Resolve(ComputeDevice.Cpu).type);
+        Assert.False(DeviceSelection.CudaAvailable());
     }
 
     [Theory]
@@ -64,6 +85,23 @@ public sealed class EcosystemCliTests : IDisposable
 
         var options = await CliRun.Of("[suggest:19]", "classify train --te");
         Assert.Equal(["--tensorboard"], Lines(options.Out));
+    }
+
+    /// <summary>The loader's trace of a real <c>classify</c> process (the CLI project's build of this configuration).</summary>
+    private static string LoadedLibraries(params string[] args)
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var repository = Path.GetDirectoryName(Path.GetDirectoryName(SampleData.FashionMini))!;
+        var cli = Path.Combine(repository, "src", "Classifier.Cli", "bin", testOutput.Parent!.Name, testOutput.Name, "classify.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", cli, .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["LD_DEBUG"] = "libs";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var trace = process.StandardError.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, process.ExitCode);
+        Assert.Contains("libc.so", trace);   // the trace is really there
+        return trace + output.Result;
     }
 
     private static string[] Lines(string text) =>
