@@ -9,14 +9,20 @@ namespace Classifier.Cli;
 public static class ClassifyCli
 {
     /// <summary>Builds the root command with every verb.</summary>
-    public static RootCommand CreateRootCommand() =>
-        new("classify: train image classifiers on a folder of images, evaluate them and plot their training curves.")
+    public static RootCommand CreateRootCommand()
+    {
+        var root = new RootCommand("classify: train image classifiers on a folder of images, evaluate them and plot their training curves.")
         {
             TrainCommand.Create(),
             EvalCommand.Create(),
             PlotCommand.Create(),
             BenchmarkCommand.Create(),
+            ExportCommand.Create(),
         };
+        // The built-in --version prints only the assembly version; ours adds TorchSharp and libtorch.
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
+        return root;
+    }
 
     /// <summary>
     /// Parses and runs <paramref name="args"/>. <paramref name="output"/> and <paramref name="error"/> default to the

@@ -18,10 +18,11 @@ internal static class EvalCommand
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var device = DeviceOption.Create();
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels,
+            model, data, format, batchSize, threads, maxPixels, device,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -32,6 +33,7 @@ internal static class EvalCommand
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
+                Device = DeviceOption.Read(parse, device),
             };
             bool json = parse.GetValue(format) == "json";
             var progress = new ProgressLine(terminal, "Evaluating");

@@ -43,6 +43,8 @@ internal static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Run folder to create (default: the next runs/train-NNN). Never overwritten.", HelpName = "DIR" };
         var cache = Choice("--cache", "Keep decoded images in memory between epochs (auto: up to a quarter of RAM).", Defaults.Cache);
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels, HelpName = "N" };
+        var device = DeviceOption.Create();
+        var tensorBoard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.", HelpName = "DIR" };
 
         var monitor = Choice("--monitor", "Metric that picks best.cls, early stopping and the plateau schedule.", Defaults.Monitor);
         var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without improvement (default: never stop early).", HelpName = "N" };
@@ -67,20 +69,22 @@ internal static class TrainCommand
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
-            cache, maxPixels, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
+            cache, maxPixels, device, tensorBoard, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
             labelSmoothing, weightDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
             bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
             var view = new TrainingView(terminal);
+            var tensorBoardObserver = parse.GetValue(tensorBoard) is { } logDir ? new TensorBoardObserver(logDir) : null;
+            ITrainingObserver observer = tensorBoardObserver is null ? view : new CompositeObserver(view, tensorBoardObserver);
             if (parse.GetValue(resume) is { } runDir)
             {
-                var others = command.Options.Where(o => o != resume && o != epochs && Given(o)).Select(o => o.Name).ToList();
+                var others = command.Options.Where(o => o != resume && o != epochs && o != tensorBoard && Given(o)).Select(o => o.Name).ToList();
                 if (others.Count > 0 || parse.GetValue(data) is not null)
                     throw new ClassifierException(
-                        $"--resume continues a run with its own options; only --epochs may be given with it (not {string.Join(", ", others.DefaultIfEmpty("DATA_DIR"))}).");
-                return Train(view, () => Trainer.Resume(runDir, Given(epochs) ? parse.GetValue(epochs) : null, view, ct), terminal);
+                        $"--resume continues a run with its own options; only --epochs (and --tensorboard) may be given with it (not {string.Join(", ", others.DefaultIfEmpty("DATA_DIR"))}).");
+                return Train(view, tensorBoardObserver, () => Trainer.Resume(runDir, Given(epochs) ? parse.GetValue(epochs) : null, observer, ct), terminal);
             }
 
             var options = parse.GetValue(config) is { } file ? TrainOptionsFile.Read(file) : new TrainOptions();
@@ -102,6 +106,7 @@ internal static class TrainCommand
             options = Set(options, output, (o, v) => o with { OutputDir = v });
             options = Set(options, cache, (o, v) => o with { Cache = EnumValues.Parse<CacheMode>(v) });
             options = Set(options, maxPixels, (o, v) => o with { MaxPixels = v });
+            options = Set(options, device, (o, _) => o with { Device = DeviceOption.Read(parse, device) });
             options = Set(options, monitor, (o, v) => o with { Monitor = EnumValues.Parse<MonitorMetric>(v) });
             options = Set(options, patience, (o, v) => o with { Patience = v });
             options = Set(options, minDelta, (o, v) => o with { MinDelta = v });
@@ -130,16 +135,18 @@ internal static class TrainCommand
                 terminal.Out.WriteLine($"Wrote {shown} augmented training images to {Path.GetFullPath(path)}");
                 return ExitCodes.Ok;
             }
-            return Train(view, () => new Trainer(options, view).Run(ct), terminal);
+            return Train(view, tensorBoardObserver, () => new Trainer(options, observer).Run(ct), terminal);
         }));
         return command;
     }
 
-    private static int Train(TrainingView view, Func<TrainResult> train, Terminal terminal)
+    private static int Train(TrainingView view, TensorBoardObserver? tensorBoard, Func<TrainResult> train, Terminal terminal)
     {
         try
         {
             view.PrintSummary(train());
+            if (tensorBoard?.RunLogDir is { } runLogDir)
+                terminal.Out.WriteLine($"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)

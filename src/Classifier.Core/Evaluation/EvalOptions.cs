@@ -20,6 +20,9 @@ public sealed record EvalOptions
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
+    /// <summary>Where the network runs (<c>--device</c>).</summary>
+    public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {

@@ -15,11 +15,14 @@ public static class Evaluator
     /// <summary>
     /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order.
     /// The network is put in eval mode; the caller switches back to train mode if it continues training.
-    /// <paramref name="onBatch"/> is told the images done so far after each batch.
+    /// <paramref name="onBatch"/> is told the images done so far after each batch. <paramref name="device"/> is where
+    /// the model is (default CPU); batches are moved there.
     /// </summary>
     public static EvaluationResult Evaluate(SeedCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
-        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default)
+        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default,
+        Device? device = null)
     {
+        device ??= CPU; // --device (issue 7)
         var clock = Stopwatch.StartNew();
         model.eval();
         var matrix = new ConfusionMatrix(classNames);
@@ -34,8 +37,8 @@ public static class Evaluator
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    var logits = model.forward(BatchTensors.Input(batch, scale));              // [N, classes]
-                    var labels = BatchTensors.Labels(batch);                                     // [N]
+                    var logits = model.forward(BatchTensors.Input(batch, scale).to(device));   // [N, classes]
+                    var labels = BatchTensors.Labels(batch).to(device);                          // [N]
                     var losses = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None); // [N]
                     var (confidence, predicted) = nn.functional.softmax(logits, 1).max(1);
                     var lossValues = losses.data<float>().ToArray();

@@ -2,6 +2,7 @@ using Classifier.Core.Data;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
+using TorchSharp;
 
 namespace Classifier.Core.Evaluation;
 
@@ -21,13 +22,15 @@ public static class ModelEvaluation
         var data = MapToModelClasses(DatasetScanner.Scan(options.DataDir), info.ClassNames);
 
         TorchRuntime.Initialize(options.Threads);
+        var device = DeviceSelection.Resolve(options.Device); // --device (issue 7)
         using var loaded = ModelFile.Load(modelPath);
+        loaded.Network.to(device);
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;
         var decoder = new ImageDecoder(info.Preprocessing, options.MaxPixels);
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped);
         var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing.Scale,
-            options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation);
+            options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation, device);
         return new EvaluationReport(modelPath, info, data, result, skipped.All);
     }
 

@@ -42,6 +42,16 @@ public static class TorchRuntime
     public static string TorchSharpVersion =>
         typeof(torch).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
+    /// <summary>The libtorch release this TorchSharp was built against (e.g. 2.10.0); needs no native load.</summary>
+    public static string LibTorchVersion
+    {
+        get
+        {
+            var parts = torch.__version__.Split('.');
+            return string.Join('.', parts.Take(Math.Min(3, parts.Length)));
+        }
+    }
+
     /// <summary>
     /// TorchSharp wraps the loader failure in several layers whose first lines are misleading ("doesn't contain a
     /// reference to libtorch-cpu"); the useful part is the dynamic loader's text, e.g. "GLIBCXX_3.4.32 not found".

@@ -89,6 +89,9 @@ public sealed record TrainOptions
     /// <summary>On-the-fly augmentation of training images.</summary>
     public AugmentOptions Augment { get; init; } = new();
 
+    /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
+    public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
+
     /// <summary>The preprocessing these options imply.</summary>
     [JsonIgnore]
     public Preprocessing Preprocessing => new(ImageSize, Interpolation, 1f / 255f);

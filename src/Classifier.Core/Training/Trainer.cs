@@ -30,6 +30,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         options.Validate();
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
+        var device = DeviceSelection.Resolve(options.Device);
         var run = RunFolder.CreateNew(options.OutputDir);
         TrainOptionsFile.Write(run.Options, options with
         {
@@ -39,8 +40,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         });
         manual_seed(options.Seed);
         using var model = new SeedCnn(data.Train.ClassNames.Count, options.ImageSize);
+        model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
-        return Loop(run, data, model, optimizer, new TrainingState(), cancellation);
+        return Loop(run, data, model, optimizer, new TrainingState(), device, cancellation);
     }
 
     /// <summary>
@@ -59,6 +61,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         if (epochs is { } extended) options = options with { Epochs = extended };
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
+        var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
@@ -74,9 +77,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 $"The data folder's classes ({string.Join(", ", data.Train.ClassNames)}) are not the run's ({string.Join(", ", checkpoint.Info.ClassNames)}); resume needs the same data.");
         TrainOptionsFile.Write(run.Options, options);
         var trainer = new Trainer(options, observer);
+        checkpoint.Network.to(device);
         using var optimizer = trainer.CreateOptimizer(checkpoint.Network);
         Checkpoint.RestoreOptimizer(run.LastModel, checkpoint, optimizer);
-        return trainer.Loop(run, data, checkpoint.Network, optimizer, state, cancellation);
+        return trainer.Loop(run, data, checkpoint.Network, optimizer, state, device, cancellation);
     }
 
     private optim.Optimizer CreateOptimizer(SeedCnn model) =>
@@ -85,7 +89,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             : optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7);
 
     private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, SeedCnn model,
-        optim.Optimizer optimizer, TrainingState state, CancellationToken cancellation)
+        optim.Optimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
     {
         var (trainSet, validationSet, source) = data;
         var preprocessing = options.Preprocessing;
@@ -97,7 +101,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var trainLoader = new BatchLoader(trainSet.Images, decoder, Cache(trainSet, budget), skipped);
         var validationLoader = new BatchLoader(validationSet.Images, decoder, Cache(validationSet, budget), skipped);
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
-        using var loss = new TrainingLoss(options.LabelSmoothing, classWeights);
+        using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
         var augmenter = new Augmenter(options.Augment);
 
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
@@ -114,13 +118,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
-            var trained = TrainEpoch(model, optimizer, loss, augmenter, trainLoader, epoch, partial, cancellation);
+            var trained = TrainEpoch(model, optimizer, loss, augmenter, trainLoader, epoch, partial, device, cancellation);
             EvaluationResult validation;
             try
             {
                 cancellation.ThrowIfCancellationRequested();
                 validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
-                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation);
+                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device);
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
@@ -150,7 +154,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
     /// </summary>
     private PartialEpoch TrainEpoch(SeedCnn model, optim.Optimizer optimizer, TrainingLoss loss, Augmenter augmenter,
-        BatchLoader loader, int epoch, PartialEpoch? resumeFrom, CancellationToken cancellation)
+        BatchLoader loader, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
         // epochs, so a run resumed at an epoch boundary continues exactly as an uninterrupted one; inside an epoch
@@ -178,9 +182,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 using (NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var input = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, 3, H, W]
-                    var logits = model.forward(input);                                                  // [N, classes]
-                    var labels = BatchTensors.Labels(batch);                                             // [N]
+                    var input = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale).to(device)); // [N, 3, H, W]
+                    var logits = model.forward(input);                                                             // [N, classes]
+                    var labels = BatchTensors.Labels(batch).to(device);                                             // [N]
                     var batchLoss = loss.Compute(logits, labels);
                     float lossValue = batchLoss.item<float>();
                     if (!float.IsFinite(lossValue))

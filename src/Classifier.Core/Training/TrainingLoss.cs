@@ -13,12 +13,15 @@ public sealed class TrainingLoss : IDisposable
     private readonly Tensor? _classWeights;
     private readonly double _labelSmoothing;
 
-    /// <summary>Creates the loss; <paramref name="classWeights"/> null means every class weighs 1.</summary>
-    public TrainingLoss(double labelSmoothing, double[]? classWeights)
+    /// <summary>
+    /// Creates the loss; <paramref name="classWeights"/> null means every class weighs 1. The weights live on
+    /// <paramref name="device"/> (the CPU when null), where the logits are.
+    /// </summary>
+    public TrainingLoss(double labelSmoothing, double[]? classWeights, Device? device = null)
     {
         _labelSmoothing = labelSmoothing;
         if (classWeights is not null)
-            _classWeights = tensor(classWeights.Select(w => (float)w).ToArray()).DetachFromDisposeScope();
+            _classWeights = tensor(classWeights.Select(w => (float)w).ToArray(), device: device).DetachFromDisposeScope();
     }
 
     /// <summary>

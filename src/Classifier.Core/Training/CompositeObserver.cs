@@ -1,0 +1,31 @@
+using Classifier.Core.Runs;
+
+namespace Classifier.Core.Training;
+
+/// <summary>Passes every training event to several observers, in order (e.g. the console view and TensorBoard).</summary>
+public sealed class CompositeObserver(params ITrainingObserver[] observers) : ITrainingObserver
+{
+    /// <inheritdoc />
+    public void OnTrainingStarted(TrainingStarted start)
+    {
+        foreach (var observer in observers) observer.OnTrainingStarted(start);
+    }
+
+    /// <inheritdoc />
+    public void OnBatchCompleted(BatchProgress progress)
+    {
+        foreach (var observer in observers) observer.OnBatchCompleted(progress);
+    }
+
+    /// <inheritdoc />
+    public void OnEpochCompleted(HistoryRow row, bool isBest)
+    {
+        foreach (var observer in observers) observer.OnEpochCompleted(row, isBest);
+    }
+
+    /// <inheritdoc />
+    public void OnImageSkipped(string path, string reason)
+    {
+        foreach (var observer in observers) observer.OnImageSkipped(path, reason);
+    }
+}
