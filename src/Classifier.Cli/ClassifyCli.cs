@@ -14,6 +14,7 @@ public static class ClassifyCli
         {
             TrainCommand.Create(),
             EvalCommand.Create(),
+            PredictCommand.Create(),
             PlotCommand.Create(),
         };
 

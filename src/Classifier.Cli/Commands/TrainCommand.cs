@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Classifier.Cli.Output;
 using Classifier.Core.Data;
+using Classifier.Core.Reporting;
 using Classifier.Core.Training;
 
 namespace Classifier.Cli.Commands;
@@ -34,10 +35,12 @@ internal static class TrainCommand
         var cache = new Option<string>("--cache") { Description = "Keep decoded images in memory between epochs (auto: up to a quarter of RAM).", DefaultValueFactory = _ => "auto" };
         cache.AcceptOnlyFromAmong("auto", "ram", "none");
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var logFormat = new Option<string>("--log-format") { Description = "text for people; json prints one JSON object per epoch on stdout (JSON Lines).", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
 
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
-            data, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output, cache, maxPixels,
+            data, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output, cache, maxPixels, logFormat,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -57,9 +60,13 @@ internal static class TrainCommand
                 Cache = Enum.Parse<CacheMode>(parse.GetValue(cache)!, ignoreCase: true),
                 MaxPixels = parse.GetValue(maxPixels),
             };
+            bool json = parse.GetValue(logFormat) == "json";
             var view = new TrainingView(terminal);
-            var result = new Trainer(options, view).Run(ct);
-            view.PrintSummary(result);
+            var report = new TrainingReport();
+            ITrainingObserver display = json ? new JsonEpochLog(terminal) : view;
+            var result = new Trainer(options, new ObserverGroup(display, report)).Run(ct);
+            if (!json) view.PrintSummary(result);
+            TrainReporting.Finish(terminal, report, result, options, json, ct);
             return ExitCodes.Ok;
         }));
         return command;
