@@ -30,7 +30,7 @@ public static class ConfusionMatrixPlot
         heatmap.Colormap = new WhiteToBlueColormap();
         heatmap.ManualRange = new ScottPlot.Range(0, max);
         var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = normalize ? "fraction of the true class" : "images";
+        bar.Label = normalize ? "fraction of row" : "images";
 
         // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top).
         float fontSize = n <= 10 ? 14 : n <= 20 ? 10 : 7;

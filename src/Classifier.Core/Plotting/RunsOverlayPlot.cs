@@ -33,8 +33,8 @@ public static class RunsOverlayPlot
         for (int i = 0; i < runs.Count; i++)
         {
             var color = palette.GetColor(i);
-            AddLine(plot, runs[i], train, $"{runs[i].Name} train", color, LinePattern.Solid);
-            AddLine(plot, runs[i], validation, $"{runs[i].Name} val", color, LinePattern.Dashed);
+            AddLine(plot, runs[i], train, $"{runs[i].Name} train", color, isValidation: false);
+            AddLine(plot, runs[i], validation, $"{runs[i].Name} val", color, isValidation: true);
         }
         plot.Title($"{metric} (train solid, validation dashed)");
         plot.XLabel("Epoch");
@@ -46,13 +46,15 @@ public static class RunsOverlayPlot
     }
 
     private static void AddLine(Plot plot, RunHistory run, Func<Runs.HistoryRow, double> value, string label, Color color,
-        LinePattern pattern)
+        bool isValidation)
     {
         var points = run.Rows.Where(r => double.IsFinite(value(r))).ToArray();
         var line = plot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(value).ToArray(), color);
         line.LegendText = label;
         line.LineWidth = 2;
-        line.LinePattern = pattern;
-        line.MarkerSize = run.Rows.Count <= 30 ? 5 : 0;
+        line.LinePattern = isValidation ? LinePattern.Dashed : LinePattern.Solid;
+        line.MarkerSize = run.Rows.Count <= 30 ? 6 : 0;
+        // A second cue besides the dashes, which the legend's short sample line cannot show.
+        line.MarkerShape = isValidation ? MarkerShape.OpenSquare : MarkerShape.FilledCircle;
     }
 }
