@@ -1,4 +1,5 @@
 using Classifier.Cli.Output;
+using Classifier.Core;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Reporting;
 using Classifier.Core.Training;
@@ -11,9 +12,20 @@ internal static class TrainReporting
     public static void Finish(Terminal terminal, TrainingReport report, TrainResult result, TrainOptions options, bool json,
         CancellationToken cancellation)
     {
-        var (evalFolder, reportPath) = report.Finish(result, options, cancellation);
         // With --log-format json, stdout holds only the epoch objects.
         var o = json ? terminal.Error : terminal.Out;
+        string? evalFolder;
+        string reportPath;
+        try
+        {
+            (evalFolder, reportPath) = report.Finish(result, options, cancellation);
+        }
+        catch (ClassifierException e)
+        {
+            // The model and history are saved; a report that cannot be made must not turn the run into a failure.
+            terminal.Error.WriteLine($"warning: the run's report could not be written: {e.Message}");
+            return;
+        }
         if (evalFolder is not null) o.WriteLine($"Eval:    {evalFolder}");
         o.WriteLine($"Report:  {reportPath}");
         StepSummary.Append(terminal, () =>

@@ -10,6 +10,9 @@ namespace Classifier.Core.Plotting;
 /// </summary>
 public static class ConfusionMatrixPlot
 {
+    /// <summary>Above this many classes the cells carry no numbers.</summary>
+    public const int MaxClassesWithNumbers = 30;
+
     /// <summary>Writes the heatmap of <paramref name="counts"/> (rows = true classes) to <paramref name="output"/> (PNG or SVG).</summary>
     public static void Save(long[][] counts, IReadOnlyList<string> classNames, bool normalize, string output, string? subtitle = null)
     {
@@ -32,9 +35,10 @@ public static class ConfusionMatrixPlot
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = normalize ? "fraction of row" : "images";
 
-        // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top).
+        // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top). Past 30 classes the cells are too
+        // small for numbers; the colours carry the figure and metrics.json the values.
         float fontSize = n <= 10 ? 14 : n <= 20 ? 10 : 7;
-        for (int r = 0; r < n; r++)
+        for (int r = 0; r < n && n <= MaxClassesWithNumbers; r++)
             for (int c = 0; c < n; c++)
             {
                 var text = normalize

@@ -107,6 +107,20 @@ public sealed class PredictPlotTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public void Predictor_KeepsNoTensorsAliveFromBatchToBatch()
+    {
+        var image = Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Bag")).Order().First();
+        using var predictor = Predictor.Open(new PredictOptions { Model = sample.Run, BatchSize = 2, TopK = 3 });
+        var liveCounts = new List<long>();
+
+        foreach (var _ in predictor.Predict(Enumerable.Repeat(new PredictionInput(image), 12)))
+            liveCounts.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
+        Assert.Equal(12, liveCounts.Count);
+        Assert.All(liveCounts, c => Assert.Equal(liveCounts[0], c));
+    }
+
+    [Fact]
     public async Task Plot_SeveralRuns_DrawsOneOverlayFigure_AsPngOrSvg()
     {
         var other = _dir.Combine("other-run");
