@@ -32,8 +32,8 @@ public static class ConfusionMatrixPlot
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new WhiteToBlueColormap();
         heatmap.ManualRange = new ScottPlot.Range(0, max);
-        var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = normalize ? "fraction of row" : "images";
+        // No colour bar label: ScottPlot draws it over the tick labels, and the title already says what cells hold.
+        plot.Add.ColorBar(heatmap);
 
         // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top). Past 30 classes the cells are too
         // small for numbers; the colours carry the figure and metrics.json the values.

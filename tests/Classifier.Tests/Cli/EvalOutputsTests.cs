@@ -135,6 +135,15 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         Assert.Contains("| Ankle\\_boot |", markdown);
     }
 
+    [Fact]
+    public async Task Eval_WithTopKAboveTheClassCount_IsRefusedNamingIt()
+    {
+        var eval = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "--top-k", "11", "-o", _dir.Combine("e"));
+
+        Assert.Equal(ExitCodes.InputError, eval.ExitCode);
+        Assert.Equal("error: --top-k 11: the model has only 10 classes.", eval.Error.Trim());
+    }
+
     [Theory]
     [InlineData("--min-accuracy", "1.5")]
     [InlineData("--min-f1", "-0.1")]
