@@ -48,6 +48,18 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         Assert.All(rows, r => Assert.Equal(r[1], Path.GetFileName(Path.GetDirectoryName(r[0]))));
         var confidences = rows.Select(r => double.Parse(r[3], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(confidences.OrderByDescending(c => c), confidences);
+        // Every off-diagonal cell of the matrix is the number of misclassified.csv rows with that (true, predicted) pair,
+        // and each class's precision is its diagonal over its column.
+        var classes = saved.ClassNames.ToList();
+        for (int t = 0; t < 10; t++)
+            for (int p = 0; p < 10; p++)
+                if (t != p)
+                    Assert.Equal(saved.Matrix[t][p], rows.Count(r => r[1] == classes[t] && r[2] == classes[p]));
+        for (int c = 0; c < 10; c++)
+        {
+            long predicted = Enumerable.Range(0, 10).Sum(t => saved.Matrix[t][c]);
+            Assert.Equal(predicted == 0 ? 0 : (double)saved.Matrix[c][c] / predicted, saved.PerClass[c].Precision, 12);
+        }
 
         foreach (var png in new[] { EvaluationOutputs.ConfusionMatrixName, EvaluationOutputs.ConfusionMatrixNormalizedName, EvaluationOutputs.TopErrorsName })
         {
