@@ -15,6 +15,7 @@ public static class ClassifyCli
         {
             TrainCommand.Create(),
             EvalCommand.Create(),
+            PredictCommand.Create(),
             PlotCommand.Create(),
             BenchmarkCommand.Create(),
             ExportCommand.Create(),

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The input was refused: a missing or bad data folder, model file or option value.</summary>
     public const int InputError = 2;
 
+    /// <summary>The evaluation ran but the model fell short of --min-accuracy or --min-f1 (the CI gate).</summary>
+    public const int BelowThreshold = 3;
+
     /// <summary>Stopped by Ctrl+C (SIGINT), as shells report it.</summary>
     public const int Interrupted = 130;
 }

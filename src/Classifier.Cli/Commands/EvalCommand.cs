@@ -1,10 +1,16 @@
 using System.CommandLine;
+using System.Globalization;
 using Classifier.Cli.Output;
 using Classifier.Core.Evaluation;
+using Classifier.Core.Reporting;
 
 namespace Classifier.Cli.Commands;
 
-/// <summary><c>classify eval --model RUN DATA_DIR</c>: loss, accuracy, per-class metrics and the confusion matrix.</summary>
+/// <summary>
+/// <c>classify eval --model RUN DATA_DIR</c>: loss, top-1 and top-k accuracy, per-class metrics and the confusion
+/// matrix; the eval files (metrics.json, misclassified.csv, heatmaps, top errors) in an output folder; report.html
+/// refreshed; and the CI gate (<c>--min-accuracy</c>, <c>--min-f1</c>, exit code 3).
+/// </summary>
 internal static class EvalCommand
 {
     private static readonly EvalOptions Defaults = new() { Model = ".", DataDir = "." };
@@ -19,10 +25,15 @@ internal static class EvalCommand
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
         var device = DeviceOption.Create();
+        var topK = new Option<int?>("--top-k") { Description = $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", HelpName = "K" };
+        var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
+        var topErrors = new Option<int>("--top-errors") { Description = "Most confident errors shown on top_errors.png (0 for no sheet).", DefaultValueFactory = _ => EvaluationOutputs.DefaultTopErrors, HelpName = "N" };
+        var minAccuracy = new Option<double?>("--min-accuracy") { Description = "CI gate: exit with code 3 when top-1 accuracy is below this fraction.", HelpName = "X" };
+        var minF1 = new Option<double?>("--min-f1") { Description = "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.", HelpName = "X" };
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels, device,
+            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -34,18 +45,54 @@ internal static class EvalCommand
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
                 Device = DeviceOption.Read(parse, device),
+                TopK = parse.GetValue(topK),
             };
+            var gate = new QualityGate(parse.GetValue(minAccuracy), parse.GetValue(minF1));
+            gate.Validate();
+            int errorsShown = parse.GetValue(topErrors);
+            if (errorsShown < 0) throw new Core.ClassifierException($"--top-errors {errorsShown}: give 0 or more.");
             bool json = parse.GetValue(format) == "json";
+
             var progress = new ProgressLine(terminal, "Evaluating");
             var report = ModelEvaluation.Run(options, progress.Report,
                 (path, reason) => terminal.Error.WriteLine($"warning: skipped '{path}': {reason}"), ct);
             progress.Done();
+
+            var folder = Path.GetFullPath(parse.GetValue(output) ?? EvaluationOutputs.DefaultFolder(report.ModelPath, options.DataDir));
+            EvaluationOutputs.Write(report, folder, errorsShown);
+            var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
+            var failures = gate.Failures(report.Result);
+
             if (json)
                 terminal.Out.WriteLine(EvaluationJson.ToText(report));
             else
                 EvaluationTable.Write(terminal.Out, report);
+            // With --format json, stdout holds only the JSON object.
+            var notes = json ? terminal.Error : terminal.Out;
+            notes.WriteLine();
+            notes.WriteLine($"Eval files: {folder}");
+            notes.WriteLine($"Report:     {reportPath}");
+            StepSummary.Append(terminal, () => MarkdownSummary.ForEvaluation(
+                SavedEvaluation.Read(Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
+
+            if (failures.Count > 0)
+            {
+                terminal.Error.WriteLine($"gate failed: {string.Join("; ", failures)}");
+                return ExitCodes.BelowThreshold;
+            }
+            if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
             return ExitCodes.Ok;
         }));
         return command;
     }
+
+    private static string Passed(QualityGate gate, EvaluationResult result)
+    {
+        var parts = new List<string>();
+        if (gate.MinAccuracy is { } a) parts.Add($"accuracy {F(result.Accuracy)} >= {F(a)}");
+        if (gate.MinMacroF1 is { } f) parts.Add($"macro F1 {F(Averages.Of(result.PerClass).Macro.F1)} >= {F(f)}");
+        return string.Join(", ", parts);
+    }
+
+    private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 }

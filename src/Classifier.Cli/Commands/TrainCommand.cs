@@ -4,6 +4,7 @@ using Classifier.Cli.Output;
 using Classifier.Core;
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
+using Classifier.Core.Reporting;
 using Classifier.Core.Training;
 
 namespace Classifier.Cli.Commands;
@@ -45,6 +46,8 @@ internal static class TrainCommand
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels, HelpName = "N" };
         var device = DeviceOption.Create();
         var tensorBoard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.", HelpName = "DIR" };
+        var logFormat = new Option<string>("--log-format") { Description = "text for people; json prints one JSON object per epoch on stdout (JSON Lines).", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
 
         var monitor = Choice("--monitor", "Metric that picks best.cls, early stopping and the plateau schedule.", Defaults.Monitor);
         var patience = new Option<int?>("--patience") { Description = "Stop after this many epochs without improvement (default: never stop early).", HelpName = "N" };
@@ -69,22 +72,22 @@ internal static class TrainCommand
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
-            cache, maxPixels, device, tensorBoard, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
+            cache, maxPixels, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
             labelSmoothing, weightDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
             bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
-            var view = new TrainingView(terminal);
-            var tensorBoardObserver = parse.GetValue(tensorBoard) is { } logDir ? new TensorBoardObserver(logDir) : null;
-            ITrainingObserver observer = tensorBoardObserver is null ? view : new CompositeObserver(view, tensorBoardObserver);
+            var outputs = new TrainOutputs(terminal, json: parse.GetValue(logFormat) == "json",
+                parse.GetValue(tensorBoard) is { } logDir ? new TensorBoardObserver(logDir) : null);
             if (parse.GetValue(resume) is { } runDir)
             {
-                var others = command.Options.Where(o => o != resume && o != epochs && o != tensorBoard && Given(o)).Select(o => o.Name).ToList();
+                var allowed = new Option[] { resume, epochs, tensorBoard, logFormat };
+                var others = command.Options.Where(o => !allowed.Contains(o) && Given(o)).Select(o => o.Name).ToList();
                 if (others.Count > 0 || parse.GetValue(data) is not null)
                     throw new ClassifierException(
-                        $"--resume continues a run with its own options; only --epochs (and --tensorboard) may be given with it (not {string.Join(", ", others.DefaultIfEmpty("DATA_DIR"))}).");
-                return Train(view, tensorBoardObserver, () => Trainer.Resume(runDir, Given(epochs) ? parse.GetValue(epochs) : null, observer, ct), terminal);
+                        $"--resume continues a run with its own options; only --epochs, --tensorboard and --log-format may be given with it (not {string.Join(", ", others.DefaultIfEmpty("DATA_DIR"))}).");
+                return outputs.Train(observer => Trainer.Resume(runDir, Given(epochs) ? parse.GetValue(epochs) : null, observer, ct), ct);
             }
 
             var options = parse.GetValue(config) is { } file ? TrainOptionsFile.Read(file) : new TrainOptions();
@@ -135,26 +138,9 @@ internal static class TrainCommand
                 terminal.Out.WriteLine($"Wrote {shown} augmented training images to {Path.GetFullPath(path)}");
                 return ExitCodes.Ok;
             }
-            return Train(view, tensorBoardObserver, () => new Trainer(options, observer).Run(ct), terminal);
+            return outputs.Train(observer => new Trainer(options, observer).Run(ct), ct);
         }));
         return command;
-    }
-
-    private static int Train(TrainingView view, TensorBoardObserver? tensorBoard, Func<TrainResult> train, Terminal terminal)
-    {
-        try
-        {
-            view.PrintSummary(train());
-            if (tensorBoard?.RunLogDir is { } runLogDir)
-                terminal.Out.WriteLine($"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
-            return ExitCodes.Ok;
-        }
-        catch (OperationCanceledException)
-        {
-            if (view.RunPath is { } run)
-                terminal.Error.WriteLine($"Interrupted: the position is saved in {Path.Combine(run, "last.cls")}; continue with: classify train --resume {run}");
-            throw;
-        }
     }
 
     private static Option<string> Choice<T>(string name, string description, T defaultValue) where T : struct, Enum

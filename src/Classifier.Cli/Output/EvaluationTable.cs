@@ -11,7 +11,8 @@ internal static class EvaluationTable
         o.WriteLine($"Model: {report.ModelPath} (epoch {report.Info.Epoch})");
         o.WriteLine($"Data:  {report.Data.Root} ({r.Images:N0} images{(report.Skipped.Count > 0 ? $", {report.Skipped.Count} skipped" : "")})");
         o.WriteLine();
-        o.WriteLine($"accuracy: {r.Accuracy:F4}   loss: {r.Loss:F4}");
+        var topK = r.TopKAccuracy is { } k ? $"   top-{r.TopK} accuracy: {k:F4}" : "";
+        o.WriteLine($"accuracy: {r.Accuracy:F4}{topK}   loss: {r.Loss:F4}");
         o.WriteLine();
 
         var perClass = r.PerClass;

@@ -21,13 +21,9 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     private int _liveLineLength;
     private int _totalEpochs;
 
-    /// <summary>The run folder, once training has started.</summary>
-    public string? RunPath { get; private set; }
-
     public void OnTrainingStarted(TrainingStarted start)
     {
         _totalEpochs = start.Options.Epochs;
-        RunPath = start.Run.Path;
         var o = terminal.Out;
         var counts = start.Train.ClassCounts();
         var valCounts = start.Validation.ClassCounts();

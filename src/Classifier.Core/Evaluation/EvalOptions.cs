@@ -23,10 +23,28 @@ public sealed record EvalOptions
     /// <summary>Where the network runs (<c>--device</c>).</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 
+    /// <summary>
+    /// k of the top-k accuracy; null for the default: 5 when the model has more than 5 classes, otherwise none
+    /// (with few classes top-k says little). 1 measures only top-1.
+    /// </summary>
+    public int? TopK { get; init; }
+
+    /// <summary>The top-k to measure for a model with <paramref name="classes"/> classes (0 = none).</summary>
+    public int TopKFor(int classes) => TopK switch
+    {
+        null => classes > DefaultTopK ? DefaultTopK : 0,
+        < 2 => 0,
+        var k => k.Value,
+    };
+
+    /// <summary>The default k of top-k accuracy, used when the model has more classes than this.</summary>
+    public const int DefaultTopK = 5;
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");
+        if (TopK is < 1) throw new ClassifierException($"--top-k {TopK}: give 1 or more (at most the number of classes).");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");
     }
 }

@@ -6,8 +6,9 @@ namespace Classifier.Core.Evaluation;
 /// <summary>
 /// The JSON form of an evaluation (<c>classify eval --format json</c>): one object with <c>accuracy</c>,
 /// <c>loss</c>, <c>images</c>, <c>classes</c>, <c>per_class</c> (precision, recall, f1, support),
-/// <c>macro_avg</c>, <c>weighted_avg</c>, <c>confusion_matrix</c> (rows = true class), the model and data paths
-/// and the skipped files.
+/// <c>macro_avg</c>, <c>weighted_avg</c>, <c>confusion_matrix</c> (rows = true class), the model and data paths,
+/// the skipped files, and <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured. Saved as
+/// <c>metrics.json</c> in the eval output folder, where <see cref="SavedEvaluation"/> reads it back.
 /// </summary>
 public static class EvaluationJson
 {
@@ -17,13 +18,13 @@ public static class EvaluationJson
         var result = report.Result;
         var perClass = result.PerClass;
         var (macro, weighted) = Averages.Of(perClass);
-        return new JsonObject
+        var json = new JsonObject
         {
             ["model"] = report.ModelPath,
             ["data"] = report.Data.Root,
             ["images"] = result.Images,
             ["accuracy"] = result.Accuracy,
-            ["loss"] = result.Loss,
+            ["loss"] = double.IsFinite(result.Loss) ? result.Loss : null,
             ["classes"] = new JsonArray(report.Info.ClassNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
             ["per_class"] = new JsonArray(perClass.Select(m => (JsonNode?)new JsonObject
             {
@@ -43,7 +44,14 @@ public static class EvaluationJson
                 ["reason"] = s.Value,
             }).ToArray()),
             ["seconds"] = result.Seconds,
+            ["model_epoch"] = report.Info.Epoch,
         };
+        if (result.TopKAccuracy is { } topK)
+        {
+            json["top_k"] = result.TopK;
+            json["top_k_accuracy"] = topK;
+        }
+        return json;
     }
 
     /// <summary>The report as indented JSON text.</summary>

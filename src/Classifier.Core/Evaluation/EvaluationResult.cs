@@ -11,6 +11,15 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>Top-1 accuracy.</summary>
     public double Accuracy => Matrix.Accuracy();
 
+    /// <summary>The k of <see cref="TopKAccuracy"/>; 0 when top-k accuracy was not measured.</summary>
+    public int TopK { get; init; }
+
+    /// <summary>Images whose true class was among the <see cref="TopK"/> most probable.</summary>
+    public long TopKCorrect { get; init; }
+
+    /// <summary>Top-k accuracy, or null when <see cref="TopK"/> is 0.</summary>
+    public double? TopKAccuracy => TopK == 0 ? null : Images == 0 ? 0 : (double)TopKCorrect / Images;
+
     /// <summary>Per-class precision, recall, F1 and support.</summary>
     public IReadOnlyList<ClassMetrics> PerClass => Matrix.PerClass();
 }

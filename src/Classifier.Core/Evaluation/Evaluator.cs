@@ -15,20 +15,23 @@ public static class Evaluator
     /// <summary>
     /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order.
     /// The network is put in eval mode; the caller switches back to train mode if it continues training.
-    /// <paramref name="onBatch"/> is told the images done so far after each batch. <paramref name="device"/> is where
-    /// the model is (default CPU); batches are moved there.
+    /// <paramref name="onBatch"/> is told the images done so far after each batch. With <paramref name="topK"/> of 2 or
+    /// more, the result also counts images whose true class is among the <paramref name="topK"/> most probable.
+    /// <paramref name="device"/> is where the model is (default CPU); batches are moved there.
     /// </summary>
     public static EvaluationResult Evaluate(SeedCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
-        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default,
+        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
         Device? device = null)
     {
-        device ??= CPU; // --device (issue 7)
+        device ??= CPU;
+        if (topK > classNames.Count)
+            throw new ClassifierException($"--top-k {topK}: the model has only {classNames.Count} classes.");
         var clock = Stopwatch.StartNew();
         model.eval();
         var matrix = new ConfusionMatrix(classNames);
         var predictions = new List<ImagePrediction>(loader.ImageCount);
         double lossSum = 0;
-        long images = 0;
+        long images = 0, topKCorrect = 0;
         var order = Enumerable.Range(0, loader.ImageCount).ToArray();
         using (inference_mode())
         {
@@ -44,6 +47,11 @@ public static class Evaluator
                     var lossValues = losses.data<float>().ToArray();
                     var predictedValues = predicted.data<long>().ToArray();
                     var confidenceValues = confidence.data<float>().ToArray();
+                    if (topK >= 2)
+                    {
+                        var (_, topIndices) = logits.topk(topK, dim: 1);                          // [N, k]
+                        topKCorrect += topIndices.eq(labels.unsqueeze(1)).any(1).sum().item<long>();
+                    }
                     for (int i = 0; i < batch.Count; i++)
                     {
                         int actual = (int)batch.Labels[i];
@@ -57,6 +65,10 @@ public static class Evaluator
                 onBatch?.Invoke(images);
             }
         }
-        return new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, clock.Elapsed.TotalSeconds);
+        return new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, clock.Elapsed.TotalSeconds)
+        {
+            TopK = topK >= 2 ? topK : 0,
+            TopKCorrect = topK >= 2 ? topKCorrect : 0,
+        };
     }
 }

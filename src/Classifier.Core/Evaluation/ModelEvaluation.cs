@@ -20,17 +20,30 @@ public static class ModelEvaluation
         var modelPath = RunFolder.ResolveModel(options.Model);
         var info = ModelFile.ReadInfo(modelPath);
         var data = MapToModelClasses(DatasetScanner.Scan(options.DataDir), info.ClassNames);
+        return Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
+    }
 
+    /// <summary>
+    /// Evaluates the model file <paramref name="modelPath"/> on <paramref name="data"/>, whose labels are already the
+    /// model's class indices (a training run's validation set, or a folder passed through
+    /// <see cref="MapToModelClasses"/>). <see cref="EvalOptions.Model"/> and <see cref="EvalOptions.DataDir"/> are not used.
+    /// </summary>
+    public static EvaluationReport Evaluate(string modelPath, Dataset data, EvalOptions options,
+        Action<long, long>? onProgress = null, Action<string, string>? onSkipped = null, CancellationToken cancellation = default)
+    {
+        options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device); // --device (issue 7)
         using var loaded = ModelFile.Load(modelPath);
         loaded.Network.to(device);
+        var info = loaded.Info;
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;
         var decoder = new ImageDecoder(info.Preprocessing, options.MaxPixels);
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped);
         var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing.Scale,
-            options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation, device);
+            options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
+            options.TopKFor(info.ClassNames.Count), device);
         return new EvaluationReport(modelPath, info, data, result, skipped.All);
     }
 

@@ -15,7 +15,7 @@ public static class CurvesPlot
     private static readonly Color TrainColor = Color.FromHex("#1f77b4");
     private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
 
-    /// <summary>Reads <paramref name="historyCsv"/> and writes the figure to <paramref name="output"/> (PNG).</summary>
+    /// <summary>Reads <paramref name="historyCsv"/> and writes the figure to <paramref name="output"/> (PNG, or SVG by extension).</summary>
     public static void SaveFromHistory(string historyCsv, string output) => Save(HistoryCsv.Read(historyCsv), output);
 
     /// <summary>Writes the figure for <paramref name="history"/> to <paramref name="output"/>, atomically.</summary>
@@ -31,8 +31,7 @@ public static class CurvesPlot
         var figure = new Multiplot(accuracy);
         figure.AddPlot(loss);
         figure.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        var png = figure.Render(Width, Height).GetImageBytes(ImageFormat.Png);
-        AtomicFile.WriteBytes(output, png);
+        FigureFile.Save(figure, output, Width, Height);
     }
 
     private static Plot Panel(string title, string yLabel, double[] epochs, double[] train, double[] validation, Alignment legend)

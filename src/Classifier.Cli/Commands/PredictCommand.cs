@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Classifier.Cli.Output;
+using Classifier.Core.Prediction;
+
+namespace Classifier.Cli.Commands;
+
+/// <summary>
+/// <c>classify predict --model RUN PATH...</c>: classifies files and folders (recursively) and streams one row per
+/// file as batches finish; an unreadable file gets a row with its error. Rows go to stdout, the summary to stderr.
+/// </summary>
+internal static class PredictCommand
+{
+    private static readonly PredictOptions Defaults = new() { Model = "." };
+
+    public static Command Create()
+    {
+        var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
+        var paths = new Argument<string[]>("PATH") { Description = "Image files and folders (searched recursively for image files).", Arity = ArgumentArity.OneOrMore };
+        var format = new Option<string>("--format") { Description = "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var topK = new Option<int>("--top-k") { Description = "Most probable classes listed per file.", DefaultValueFactory = _ => Defaults.TopK, HelpName = "K" };
+        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
+        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+
+        var command = new Command("predict", "Classify image files and folders with a trained model.")
+        {
+            model, paths, format, topK, batchSize, threads, maxPixels,
+        };
+        command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
+        {
+            var options = new PredictOptions
+            {
+                Model = parse.GetValue(model)!,
+                TopK = parse.GetValue(topK),
+                BatchSize = parse.GetValue(batchSize),
+                Threads = parse.GetValue(threads),
+                MaxPixels = parse.GetValue(maxPixels),
+            };
+            using var predictor = Predictor.Open(options);
+            var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);
+            writer.WriteHeader();
+            long files = 0, errors = 0;
+            foreach (var row in predictor.Predict(parse.GetValue(paths)!, ct))
+            {
+                writer.Write(row);
+                files++;
+                if (row.Error is not null) errors++;
+                if (files % 256 == 0) terminal.Out.Flush();
+            }
+            terminal.Out.Flush();
+            terminal.Error.WriteLine($"{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}

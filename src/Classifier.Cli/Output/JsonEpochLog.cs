@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using Classifier.Core.Runs;
+using Classifier.Core.Training;
+
+namespace Classifier.Cli.Output;
+
+/// <summary>
+/// <c>train --log-format json</c>: one JSON object per epoch on stdout (JSON Lines) for scripts, with the
+/// history.csv columns plus <c>epochs</c> and <c>best</c>; the run folder and warnings go to stderr. No progress
+/// lines, no carriage returns.
+/// </summary>
+internal sealed class JsonEpochLog(Terminal terminal) : ITrainingObserver
+{
+    private int _epochs;
+
+    public void OnTrainingStarted(TrainingStarted start)
+    {
+        _epochs = start.Options.Epochs;
+        terminal.Error.WriteLine($"Run folder: {start.Run.Path}");
+    }
+
+    public void OnBatchCompleted(BatchProgress progress)
+    {
+    }
+
+    public void OnEpochCompleted(HistoryRow row, bool isBest)
+    {
+        var json = new JsonObject
+        {
+            ["epoch"] = row.Epoch,
+            ["epochs"] = _epochs,
+            ["accuracy"] = Number(row.Accuracy),
+            ["loss"] = Number(row.Loss),
+            ["val_accuracy"] = Number(row.ValAccuracy),
+            ["val_loss"] = Number(row.ValLoss),
+            ["learning_rate"] = Number(row.LearningRate),
+            ["seconds"] = Number(row.Seconds),
+            ["best"] = isBest,
+        };
+        terminal.Out.WriteLine(json.ToJsonString());
+        terminal.Out.Flush();
+    }
+
+    public void OnImageSkipped(string path, string reason) =>
+        terminal.Error.WriteLine($"warning: skipped '{path}': {reason}");
+
+    /// <summary>JSON has no NaN or infinity; such values become null.</summary>
+    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
+}

@@ -1,0 +1,85 @@
+using Classifier.Core.Data;
+
+namespace Classifier.Core.Prediction;
+
+/// <summary>
+/// Turns <c>predict</c>'s arguments into files, lazily: a file is taken as given (whatever its extension; a non-image
+/// gets an error row later), a folder is walked recursively for image files with the same rules as the data scan
+/// (image extensions in any case, hidden entries skipped, symbolic links followed with each real folder visited once),
+/// and a missing path gives an error row. Memory stays bounded on huge folders: entries stream from the file system,
+/// and only a folder's first <see cref="SortedFolderLimit"/> entries are held, to sort them; a folder with more
+/// entries is streamed in file-system order.
+/// </summary>
+public static class PredictionInputs
+{
+    /// <summary>Folders with at most this many entries are listed in ordinal name order.</summary>
+    public const int SortedFolderLimit = 4096;
+
+    /// <summary>The inputs for <paramref name="arguments"/>, in argument order.</summary>
+    public static IEnumerable<PredictionInput> Enumerate(IEnumerable<string> arguments)
+    {
+        foreach (var argument in arguments)
+        {
+            if (File.Exists(argument))
+                yield return new PredictionInput(Path.GetFullPath(argument));
+            else if (Directory.Exists(argument))
+                foreach (var file in Walk(Path.GetFullPath(argument)))
+                    yield return new PredictionInput(file);
+            else
+                yield return new PredictionInput(argument, "no such file or folder");
+        }
+    }
+
+    private static IEnumerable<string> Walk(string root)
+    {
+        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(root);
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
+        while (pending.Count > 0)
+        {
+            var dir = pending.Pop();
+            if (!visited.Add(RealPath(dir))) continue;
+            var subfolders = new List<string>();
+            var head = new List<FileSystemInfo>();
+            using var entries = new DirectoryInfo(dir).EnumerateFileSystemInfos("*", options).GetEnumerator();
+            bool more = true;
+            while (head.Count < SortedFolderLimit && (more = entries.MoveNext())) head.Add(entries.Current);
+            if (!more) head.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            foreach (var entry in head)
+                if (Accept(entry, subfolders) is { } file) yield return file;
+            while (more && entries.MoveNext())
+                if (Accept(entries.Current, subfolders) is { } file) yield return file;
+            // Sub-folders in name order: the stack pops the last pushed first.
+            subfolders.Sort(StringComparer.Ordinal);
+            for (int i = subfolders.Count - 1; i >= 0; i--) pending.Push(subfolders[i]);
+        }
+    }
+
+    /// <summary>The entry's path if it is an image file to classify; sub-folders are added to <paramref name="subfolders"/>.</summary>
+    private static string? Accept(FileSystemInfo entry, List<string> subfolders)
+    {
+        if (ImageFormats.IsHidden(entry.Name)) return null;
+        if (entry is DirectoryInfo || (entry.LinkTarget is not null && Directory.Exists(entry.FullName)))
+        {
+            subfolders.Add(entry.FullName);
+            return null;
+        }
+        return ImageFormats.IsImagePath(entry.Name) ? entry.FullName : null;
+    }
+
+    private static string RealPath(string dir)
+    {
+        try
+        {
+            var info = new DirectoryInfo(dir);
+            var resolved = info.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? info.FullName;
+            var parent = Path.GetDirectoryName(resolved);
+            return parent is null || parent == resolved ? resolved : Path.Combine(RealPath(parent), Path.GetFileName(resolved));
+        }
+        catch (IOException)
+        {
+            return dir;
+        }
+    }
+}

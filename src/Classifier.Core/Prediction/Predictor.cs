@@ -1,0 +1,138 @@
+using Classifier.Core.Data;
+using Classifier.Core.Model;
+using Classifier.Core.Runs;
+using Classifier.Core.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Prediction;
+
+/// <summary>
+/// Classifies image files with a trained model and streams the answers: inputs are read lazily in chunks of a few
+/// batches, decoded in the background by the <see cref="BatchLoader"/> with the model's own preprocessing, and each
+/// batch's rows are yielded as soon as it is done, in input order. Memory does not grow with the number of files.
+/// A file that cannot be read gets a row with its error.
+/// </summary>
+public sealed class Predictor : IDisposable
+{
+    private readonly LoadedModel _model;
+    private readonly ImageDecoder _decoder;
+    private readonly PredictOptions _options;
+
+    private Predictor(LoadedModel model, PredictOptions options)
+    {
+        _model = model;
+        _options = options;
+        _decoder = new ImageDecoder(model.Info.Preprocessing, options.MaxPixels);
+    }
+
+    /// <summary>The model file in use.</summary>
+    public required string ModelPath { get; init; }
+
+    /// <summary>The model's class names in index order.</summary>
+    public IReadOnlyList<string> ClassNames => _model.Info.ClassNames;
+
+    /// <summary>Classes listed per row (the option, capped at the number of classes).</summary>
+    public int TopK => Math.Min(_options.TopK, ClassNames.Count);
+
+    /// <summary>Validates the options and loads the model (a model file, or a run folder's best.cls).</summary>
+    public static Predictor Open(PredictOptions options)
+    {
+        options.Validate();
+        var modelPath = RunFolder.ResolveModel(options.Model);
+        TorchRuntime.Initialize(options.Threads);
+        var model = ModelFile.Load(modelPath);
+        model.Network.eval();
+        return new Predictor(model, options) { ModelPath = modelPath };
+    }
+
+    /// <summary>One row per input file, in the order of <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).</summary>
+    public IEnumerable<PredictionRow> Predict(IEnumerable<string> arguments, CancellationToken cancellation = default) =>
+        Predict(PredictionInputs.Enumerate(arguments), cancellation);
+
+    /// <summary>One row per input, in input order; rows stream out batch by batch.</summary>
+    public IEnumerable<PredictionRow> Predict(IEnumerable<PredictionInput> inputs, CancellationToken cancellation = default)
+    {
+        // A few batches per chunk keep the loader's background decoding ahead of the network within the chunk.
+        int chunkSize = _options.BatchSize * 4;
+        var chunk = new List<PredictionInput>(chunkSize);
+        foreach (var input in inputs)
+        {
+            chunk.Add(input);
+            if (chunk.Count < chunkSize) continue;
+            foreach (var row in PredictChunk(chunk, cancellation)) yield return row;
+            chunk.Clear();
+        }
+        foreach (var row in PredictChunk(chunk, cancellation)) yield return row;
+    }
+
+    private IEnumerable<PredictionRow> PredictChunk(List<PredictionInput> chunk, CancellationToken cancellation)
+    {
+        if (chunk.Count == 0) yield break;
+        // The loader sees only the usable inputs; positions map its indices back to the chunk.
+        var positions = new List<int>(chunk.Count);
+        var images = new List<LabeledImage>(chunk.Count);
+        for (int i = 0; i < chunk.Count; i++)
+        {
+            if (chunk[i].Error is not null) continue;
+            positions.Add(i);
+            images.Add(new LabeledImage(chunk[i].Path, 0));
+        }
+        var skipped = new SkippedImages();
+        var loader = new BatchLoader(images, _decoder, cache: null, skipped);
+        var order = Enumerable.Range(0, images.Count).ToArray();
+        int next = 0; // first chunk position not yet answered
+        foreach (var batch in loader.Read(order, _options.BatchSize, cancellation))
+        {
+            var rows = new List<PredictionRow>(batch.Count * 2);
+            using (batch)
+            {
+                var top = Classify(batch);
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    int position = positions[batch.Indices[i]];
+                    while (next < position) rows.Add(ErrorRow(chunk[next++], skipped));
+                    rows.Add(new PredictionRow(chunk[position].Path, top[i], null));
+                    next = position + 1;
+                }
+            }
+            foreach (var row in rows) yield return row;
+        }
+        while (next < chunk.Count) yield return ErrorRow(chunk[next++], skipped);
+    }
+
+    /// <summary>The top-k classes of every image in the batch. Runs in one dispose scope; only arrays leave it.</summary>
+    private LabelProbability[][] Classify(Batch batch)
+    {
+        int k = TopK;
+        float[] probabilities;
+        long[] indices;
+        using (inference_mode())
+        using (NewDisposeScope())
+        {
+            var logits = _model.Network.forward(BatchTensors.Input(batch, _model.Info.Preprocessing.Scale)); // [N, classes]
+            var (values, classes) = nn.functional.softmax(logits, 1).topk(k, dim: 1);                      // [N, k] each
+            probabilities = values.data<float>().ToArray();
+            indices = classes.data<long>().ToArray();
+        }
+        var result = new LabelProbability[batch.Count][];
+        for (int i = 0; i < batch.Count; i++)
+        {
+            result[i] = new LabelProbability[k];
+            for (int j = 0; j < k; j++)
+                result[i][j] = new LabelProbability(ClassNames[(int)indices[i * k + j]], probabilities[i * k + j]);
+        }
+        return result;
+    }
+
+    private static PredictionRow ErrorRow(PredictionInput input, SkippedImages skipped)
+    {
+        var reason = input.Error
+                     ?? skipped.All.FirstOrDefault(p => p.Key == input.Path).Value
+                     ?? "could not be read";
+        return new PredictionRow(input.Path, [], reason);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _model.Dispose();
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Classifier.Tests.Support;
+
+namespace Classifier.Tests.Cli;
+
+public sealed class TrainLogFormatTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Train_WithJsonLogFormat_PrintsOnlyOneJsonObjectPerEpochOnStdout()
+    {
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 6, size: 24);
+
+        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "2", "--batch-size", "4",
+            "-o", _dir.Combine("run"), "--log-format", "json");
+
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.DoesNotContain("\r", train.Out);
+        var lines = train.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        for (int i = 0; i < 2; i++)
+        {
+            var epoch = JsonDocument.Parse(lines[i]).RootElement;
+            Assert.Equal(i + 1, epoch.GetProperty("epoch").GetInt32());
+            Assert.Equal(2, epoch.GetProperty("epochs").GetInt32());
+            foreach (var name in new[] { "accuracy", "loss", "val_accuracy", "val_loss", "learning_rate", "seconds" })
+                Assert.Equal(JsonValueKind.Number, epoch.GetProperty(name).ValueKind);
+            Assert.True(epoch.GetProperty("best").ValueKind is JsonValueKind.True or JsonValueKind.False);
+        }
+        Assert.Contains("Report:", train.Error);
+        // A split validation set gets its own eval folder name, not the data folder's.
+        Assert.True(File.Exists(_dir.Combine("run", "eval-validation-split", "metrics.json")));
+    }
+}
