@@ -15,6 +15,8 @@ public static class ClassifyCli
             TrainCommand.Create(),
             EvalCommand.Create(),
             PlotCommand.Create(),
+            CheckCommand.Create(),
+            FuzzCommand.Create(),
         };
 
     /// <summary>

@@ -12,6 +12,9 @@ internal static class ExitCodes
     /// <summary>The input was refused: a missing or bad data folder, model file or option value.</summary>
     public const int InputError = 2;
 
+    /// <summary><c>check</c> found errors in the data, or <c>fuzz</c> found a decoder failure; the report lists them.</summary>
+    public const int ProblemsFound = 3;
+
     /// <summary>Stopped by Ctrl+C (SIGINT), as shells report it.</summary>
     public const int Interrupted = 130;
 }
