@@ -17,11 +17,12 @@ internal static class EvalCommand
         format.AcceptOnlyFromAmong("table", "json");
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels,
+            model, data, format, batchSize, threads, maxPixels, strict,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -32,6 +33,7 @@ internal static class EvalCommand
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
+                Strict = parse.GetValue(strict),
             };
             bool json = parse.GetValue(format) == "json";
             var progress = new ProgressLine(terminal, "Evaluating");

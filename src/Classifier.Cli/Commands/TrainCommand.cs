@@ -33,11 +33,12 @@ internal static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Run folder to create (default: the next runs/train-NNN). Never overwritten.", HelpName = "DIR" };
         var cache = new Option<string>("--cache") { Description = "Keep decoded images in memory between epochs (auto: up to a quarter of RAM).", DefaultValueFactory = _ => "auto" };
         cache.AcceptOnlyFromAmong("auto", "ram", "none");
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels };
 
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
-            data, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output, cache, maxPixels,
+            data, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output, cache, maxPixels, strict,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -56,6 +57,7 @@ internal static class TrainCommand
                 OutputDir = parse.GetValue(output),
                 Cache = Enum.Parse<CacheMode>(parse.GetValue(cache)!, ignoreCase: true),
                 MaxPixels = parse.GetValue(maxPixels),
+                Strict = parse.GetValue(strict),
             };
             var view = new TrainingView(terminal);
             var result = new Trainer(options, view).Run(ct);

@@ -24,7 +24,7 @@ public static class DecoderFuzzer
         int decoded = 0, refused = 0;
         long maxGrowth = 0;
         var clock = Stopwatch.StartNew();
-        for (int n = 0; n < options.Cases; n++)
+        for (int n = options.FirstCase; n < options.FirstCase + options.Cases; n++)
         {
             cancellation.ThrowIfCancellationRequested();
             var (seedName, seedBytes) = seeds[n % seeds.Count];

@@ -6,6 +6,9 @@ public sealed record FuzzOptions
     /// <summary>Mutated files to decode.</summary>
     public int Cases { get; init; } = 1000;
 
+    /// <summary>Number of the first case (to replay a reported case: its number with <see cref="Cases"/> 1).</summary>
+    public int FirstCase { get; init; }
+
     /// <summary>Seed of the mutations; case N of a seed is always the same bytes.</summary>
     public int Seed { get; init; } = 1;
 
@@ -25,6 +28,7 @@ public sealed record FuzzOptions
     public void Validate()
     {
         if (Cases < 1) throw new ClassifierException($"--cases {Cases}: give at least 1.");
+        if (FirstCase < 0) throw new ClassifierException($"--first-case {FirstCase}: give 0 or more.");
         if (CaseTimeout <= TimeSpan.Zero) throw new ClassifierException("--timeout: give a positive number of seconds.");
         if (MaxPixels < 1) throw new ClassifierException($"--max-pixels {MaxPixels}: give a positive number.");
     }

@@ -37,7 +37,8 @@ internal sealed class ImageInspector(long maxPixels)
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            stream.Position = 0;
+            if (ImageDecoder.HeaderProblem(stream) is { } headerProblem)
+                return Failed(path, length, hash, FindingKinds.Corrupt, headerProblem);
 
             IImageInfo? info;
             IImageFormat? format;

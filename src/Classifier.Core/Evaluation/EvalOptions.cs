@@ -20,6 +20,9 @@ public sealed record EvalOptions
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
+    /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {

@@ -50,6 +50,9 @@ public sealed record TrainOptions
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
+    /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>The preprocessing these options imply.</summary>
     [JsonIgnore]
     public Preprocessing Preprocessing => new(ImageSize, Interpolation, 1f / 255f);
