@@ -37,7 +37,7 @@ internal sealed class ImageInspector(long maxPixels)
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (ImageDecoder.HeaderProblem(stream) is { } headerProblem)
+            if (ImageStructure.Problem(stream) is { } headerProblem)
                 return Failed(path, length, hash, FindingKinds.Corrupt, headerProblem);
 
             IImageInfo? info;

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -110,7 +109,7 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (HeaderProblem(stream) is { } headerProblem)
+            if (ImageStructure.Problem(stream) is { } headerProblem)
             {
                 error = headerProblem;
                 return false;
@@ -146,24 +145,6 @@ public sealed class ImageDecoder
         }
     }
 
-    /// <summary>
-    /// Checks header fields that ImageSharp 2.1 trusts before it checks them, and leaves the stream at its start.
-    /// A BMP's pixel-data offset sizes its palette buffer before the offset is compared with the file length, so a
-    /// 41-byte file claiming an offset of 700 MB allocated 700 MB (found by the fuzzer). Null when nothing is wrong.
-    /// </summary>
-    internal static string? HeaderProblem(Stream stream)
-    {
-        Span<byte> header = stackalloc byte[14];
-        stream.Position = 0;
-        int read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        stream.Position = 0;
-        if (read < header.Length || header[0] != 'B' || header[1] != 'M') return null;
-        uint offset = BinaryPrimitives.ReadUInt32LittleEndian(header[10..]);
-        return offset > stream.Length
-            ? $"corrupt or truncated image (BMP pixel data offset {offset:N0} is past the end of the {stream.Length:N0}-byte file)"
-            : null;
-    }
-
     /// <summary>The reason for refusing a header's stated size before decoding, or null when it is acceptable.</summary>
     internal string? SizeProblem(int width, int height)
     {
@@ -192,6 +173,9 @@ public sealed class ImageDecoder
     internal static string Describe(Exception e) => e switch
     {
         UnknownImageFormatException => NotAnImage,
+        InvalidImageContentException { InnerException: InvalidMemoryOperationException inner } =>
+            $"image needs more memory than the decoding limit ({FirstLine(inner.Message)})",
+        EndOfStreamException => $"corrupt or truncated image (the file ends early: {FirstLine(e.Message)})",
         InvalidImageContentException or ImageFormatException => $"corrupt or truncated image ({FirstLine(e.Message)})",
         InvalidMemoryOperationException => $"image needs more memory than the decoding limit ({FirstLine(e.Message)})",
         UnauthorizedAccessException => "permission denied",
