@@ -1,6 +1,11 @@
 using System.Text.Json;
 using Classifier.Cli;
 using Classifier.Tests.Support;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace Classifier.Tests.Cli;
 
@@ -51,12 +56,17 @@ public sealed class CheckCommandTests : IDisposable
 
         var train = root.GetProperty("folders")[0];
         Assert.Equal("train", train.GetProperty("name").GetString());
-        var ignored = train.GetProperty("ignored").EnumerateArray().Select(i => Path.GetFileName(i.GetProperty("path").GetString())).ToList();
-        Assert.Equal(["README.txt", ".DS_Store", "Thumbs.db"], ignored.Order(StringComparer.Ordinal).Reverse().OrderBy(n => n == "README.txt" ? 0 : n == ".DS_Store" ? 1 : 2));
+        var ignored = train.GetProperty("ignored").EnumerateArray()
+            .ToDictionary(i => Path.GetFileName(i.GetProperty("path").GetString()!), i => i.GetProperty("reason").GetString());
+        Assert.Equal(3, ignored.Count);
+        Assert.Equal("hidden", ignored[".DS_Store"]);
+        Assert.Equal("not an image file name (extension)", ignored["Thumbs.db"]);
+        Assert.Equal("not inside a class folder", ignored["README.txt"]);
         var cat = train.GetProperty("classes").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cat");
         Assert.Equal(11, cat.GetProperty("files").GetInt32()); // 6 good, a copy, tiny, and 3 unreadable
         Assert.Equal(8, cat.GetProperty("readable").GetInt32());
-        Assert.Equal(1, root.GetProperty("colour_modes").GetProperty("PNG RGB 8-bit").GetInt32() > 0 ? 1 : 0);
+        // Readable PNGs: 8 in cat, 8 in dog (one named .jpg), 13 in val.
+        Assert.Equal(8 + 8 + 13, root.GetProperty("colour_modes").GetProperty("PNG RGB 8-bit").GetInt32());
 
         // Non-destructive: every file is byte for byte as it was, and nothing was added.
         var after = Directory.GetFiles(data.Root, "*", SearchOption.AllDirectories);
@@ -92,6 +102,34 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains("OK: no errors, 0 warning(s).", result.Out);
         Assert.Contains("Colour modes: PNG RGB 8-bit 12", result.Out);
         Assert.Contains("EXIF orientation (applied when reading): none 12", result.Out);
+    }
+
+    [Fact]
+    public async Task Check_CountsTheColourModesAndExifOrientationsMet()
+    {
+        var data = _dir.Combine("data");
+        CmykJpeg.Write(Path.Combine(data, "a", "cmyk.jpg"), 0, 255, 255, 255);
+        Directory.CreateDirectory(Path.Combine(data, "b"));
+        using (var deep = new Image<Rgb48>(20, 20, new Rgb48(1000, 2000, 3000)))
+            deep.Save(Path.Combine(data, "a", "deep.png"), new PngEncoder { BitDepth = PngBitDepth.Bit16, ColorType = PngColorType.Rgb });
+        using (var palette = new Image<Rgb24>(20, 20, new Rgb24(0, 128, 255)))
+            palette.Save(Path.Combine(data, "b", "palette.png"), new PngEncoder { ColorType = PngColorType.Palette });
+        using (var rotated = new Image<Rgb24>(20, 20, new Rgb24(9, 9, 9)))
+        {
+            rotated.Metadata.ExifProfile = new ExifProfile();
+            rotated.Metadata.ExifProfile.SetValue(ExifTag.Orientation, (ushort)6);
+            rotated.Save(Path.Combine(data, "b", "phone.jpg"), new JpegEncoder());
+        }
+
+        var result = await CliRun.Of("check", data, "--format", "json");
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        using var json = JsonDocument.Parse(result.Out);
+        var modes = json.RootElement.GetProperty("colour_modes").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal);
+        Assert.Equal(["JPEG CMYK", "JPEG YCbCr", "PNG RGB 16-bit", "PNG palette 8-bit"], modes);
+        var orientations = json.RootElement.GetProperty("exif_orientations");
+        Assert.Equal(1, orientations.GetProperty("6 (rotated 90 clockwise)").GetInt32());
+        Assert.Equal(3, orientations.GetProperty("none").GetInt32());
     }
 
     [Fact]

@@ -91,6 +91,26 @@ public sealed class ImageDecoderRobustnessTests(ITestOutputHelper output) : IDis
         Assert.Equal(new byte[] { 255, 0, 0 }, pixels[..3]);
     }
 
+    [Theory]
+    [InlineData(0, 255, 255, 255, 0, 255, 255)] // cyan ink
+    [InlineData(255, 0, 255, 255, 255, 0, 255)] // magenta ink
+    [InlineData(255, 255, 0, 255, 255, 255, 0)] // yellow ink
+    [InlineData(255, 255, 255, 0, 0, 0, 0)]     // black ink
+    public void TryDecode_TurnsACmykJpegIntoTheMatchingRgb(byte c, byte m, byte y, byte k, byte r, byte g, byte b)
+    {
+        var path = CmykJpeg.Write(_dir.Combine("cmyk.jpg"), c, m, y, k);
+        var pixels = new byte[48];
+
+        Assert.True(Decoder().TryDecode(path, pixels, out var error), error);
+
+        for (int i = 0; i < pixels.Length; i += 3)
+        {
+            Assert.InRange(pixels[i], Math.Max(0, r - 3), Math.Min(255, r + 3));
+            Assert.InRange(pixels[i + 1], Math.Max(0, g - 3), Math.Min(255, g + 3));
+            Assert.InRange(pixels[i + 2], Math.Max(0, b - 3), Math.Min(255, b + 3));
+        }
+    }
+
     [Fact]
     public void TryDecode_RefusesAPngHeaderClaiming60000x60000_BeforeAllocating()
     {
