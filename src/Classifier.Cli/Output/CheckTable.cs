@@ -10,8 +10,10 @@ internal static class CheckTable
 
     public static void Write(TextWriter o, CheckReport report)
     {
-        o.WriteLine($"Checked {report.Files:N0} image file(s) in {report.Seconds:F1}s: " +
-                    string.Join(", ", report.Folders.Select(f => $"{f.Name} {Show(f.Root)}")));
+        var folders = report.Folders.Count == 1
+            ? Show(report.Folders[0].Root)
+            : string.Join(", ", report.Folders.Select(f => $"{f.Name} {Show(f.Root)}"));
+        o.WriteLine($"Checked {report.Files:N0} image file(s) in {report.Seconds:F1}s: {folders}");
         o.WriteLine();
         WriteClasses(o, report.Folders);
         o.WriteLine();

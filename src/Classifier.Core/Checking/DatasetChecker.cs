@@ -72,9 +72,18 @@ public static class DatasetChecker
             throw new ClassifierException($"Data folder '{root}' is a file; give a folder with one sub-folder per class.");
         if (!Directory.Exists(full))
             throw new ClassifierException($"Data folder '{root}' does not exist.");
+        List<FileSystemInfo> entries;
+        try
+        {
+            entries = new DirectoryInfo(full).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            throw new ClassifierException($"Data folder '{root}' cannot be listed: {e.Message}", e);
+        }
         var ignored = new List<IgnoredFile>();
         var classes = new List<ScannedClass>();
-        foreach (var entry in new DirectoryInfo(full).EnumerateFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal))
+        foreach (var entry in entries)
         {
             bool isFolder = entry is DirectoryInfo;
             if (ImageFormats.IsHidden(entry.Name))

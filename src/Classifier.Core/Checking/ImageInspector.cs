@@ -37,7 +37,7 @@ internal sealed class ImageInspector(long maxPixels)
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (ImageStructure.Problem(stream) is { } headerProblem)
+            if (ImageStructure.Problem(stream, _decoder.MaxPixels) is { } headerProblem)
                 return Failed(path, length, hash, FindingKinds.Corrupt, headerProblem);
 
             IImageInfo? info;

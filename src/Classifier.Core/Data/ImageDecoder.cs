@@ -42,7 +42,8 @@ public sealed class ImageDecoder
     /// <summary>
     /// The ImageSharp configuration for untrusted files: only the six formats we read (ImageSharp's default also
     /// accepts TGA and PBM, whose weak signatures let random bytes pass as images), a hard cap on any one buffer,
-    /// and only the first frame of GIF and TIFF files decoded, so a thousand-frame animation costs one frame.
+    /// and only the first frame of GIF and TIFF files decoded, so a thousand-frame animation costs one frame (2.1 has no
+    /// such mode for WebP; <see cref="ImageStructure"/> bounds an animated WebP's total pixels instead).
     /// </summary>
     internal static Configuration CreateConfiguration(long maxPixels)
     {
@@ -109,7 +110,7 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (ImageStructure.Problem(stream) is { } headerProblem)
+            if (ImageStructure.Problem(stream, MaxPixels) is { } headerProblem)
             {
                 error = headerProblem;
                 return false;

@@ -11,8 +11,11 @@ namespace Classifier.Core.Data;
 /// </summary>
 internal static class ImageStructure
 {
-    /// <summary>Why <paramref name="stream"/> is structurally bad, or null. Leaves the stream at its start.</summary>
-    public static string? Problem(Stream stream)
+    /// <summary>
+    /// Why <paramref name="stream"/> is structurally bad, or null. Leaves the stream at its start.
+    /// <paramref name="maxPixels"/> bounds the total pixels of an animated WebP's frames.
+    /// </summary>
+    public static string? Problem(Stream stream, long maxPixels)
     {
         try
         {
@@ -24,7 +27,7 @@ internal static class ImageStructure
             if (magic[0] == 0xFF && magic[1] == 0xD8) return JpegProblem(stream);
             if (magic[0] == 'G' && magic[1] == 'I' && magic[2] == 'F') return GifProblem(stream);
             if (magic[0] == 'B' && magic[1] == 'M') return BmpProblem(stream);
-            if (magic.SequenceEqual("RIFF"u8)) return WebpProblem(stream);
+            if (magic.SequenceEqual("RIFF"u8)) return WebpProblem(stream, maxPixels);
             return null;
         }
         finally
@@ -138,16 +141,41 @@ internal static class ImageStructure
             : null;
     }
 
-    /// <summary>A RIFF container states its length; a WebP file shorter than that was cut off.</summary>
-    private static string? WebpProblem(Stream s)
+    /// <summary>
+    /// A RIFF container states its length; a WebP file shorter than that was cut off. ImageSharp 2.1 decodes every
+    /// frame of an animated WebP (it has no first-frame mode for WebP), so the frames' total pixels must stay within
+    /// the pixel limit too.
+    /// </summary>
+    private static string? WebpProblem(Stream s, long maxPixels)
     {
-        Span<byte> header = stackalloc byte[12];
-        if (s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < 12 || !header[8..].SequenceEqual("WEBP"u8))
-            return null;
+        Span<byte> header = stackalloc byte[30]; // RIFF header (12), then a VP8X chunk header (8) and payload (10)
+        int read = s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < 12 || !header[8..12].SequenceEqual("WEBP"u8)) return null;
         long riffLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) + 8L;
-        return riffLength > s.Length
-            ? $"{Truncated} (WebP: the header states {riffLength:N0} bytes but the file has {s.Length:N0})"
+        if (riffLength > s.Length)
+            return $"{Truncated} (WebP: the header states {riffLength:N0} bytes but the file has {s.Length:N0})";
+        if (read < header.Length || !header[12..16].SequenceEqual("VP8X"u8) || (header[20] & 0x02) == 0) return null;
+        long width = 1 + (header[24] | header[25] << 8 | header[26] << 16);
+        long height = 1 + (header[27] | header[28] << 8 | header[29] << 16);
+        long frames = CountWebpFrames(s);
+        return frames * width * height > maxPixels
+            ? $"animated WebP of {frames:N0} frames of {width}x{height} is over the limit of {maxPixels:N0} pixels in all (--max-pixels)"
             : null;
+    }
+
+    /// <summary>Counts the ANMF (animation frame) chunks after the VP8X chunk.</summary>
+    private static long CountWebpFrames(Stream s)
+    {
+        s.Position = 30;
+        Span<byte> chunk = stackalloc byte[8];
+        long frames = 0;
+        while (s.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false) == chunk.Length)
+        {
+            if (chunk[..4].SequenceEqual("ANMF"u8)) frames++;
+            long size = BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
+            if (!Skip(s, size + (size & 1))) break;
+        }
+        return frames;
     }
 
     private static bool Skip(Stream s, long count)

@@ -91,6 +91,27 @@ public sealed class ImageDecoderRobustnessTests(ITestOutputHelper output) : IDis
         Assert.Equal(new byte[] { 255, 0, 0 }, pixels[..3]);
     }
 
+    [Fact]
+    public void TryDecode_RefusesAnAnimatedWebpWhoseFramesTogetherExceedThePixelLimit()
+    {
+        // ImageSharp 2.1 decodes every frame of an animated WebP: 200 frames of 1000x1000 would be 800 MB of pixels.
+        var chunks = new MemoryStream();
+        void Chunk(string type, byte[] payload)
+        {
+            chunks.Write(System.Text.Encoding.ASCII.GetBytes(type));
+            chunks.Write(BitConverter.GetBytes(payload.Length));
+            chunks.Write(payload);
+        }
+        Chunk("VP8X", [0x02, 0, 0, 0, 0xE7, 0x03, 0, 0xE7, 0x03, 0]); // animation flag; canvas 999+1 x 999+1
+        Chunk("ANIM", new byte[6]);
+        for (int i = 0; i < 200; i++) Chunk("ANMF", new byte[16]);
+        var body = chunks.ToArray();
+        var path = _dir.Combine("anim.webp");
+        File.WriteAllBytes(path, [.. "RIFF"u8, .. BitConverter.GetBytes(body.Length + 4), .. "WEBP"u8, .. body]);
+
+        Assert.Contains("animated WebP of 200 frames of 1000x1000 is over the limit of 90,000,000 pixels in all", Refusal(path));
+    }
+
     [Theory]
     [InlineData(0, 255, 255, 255, 0, 255, 255)] // cyan ink
     [InlineData(255, 0, 255, 255, 255, 0, 255)] // magenta ink
