@@ -19,6 +19,18 @@ public static class DecoderFuzzer
     {
         options.Validate();
         var decoder = new ImageDecoder(new Preprocessing(16, Interpolation.Nearest, 1f / 255), options.MaxPixels);
+        return Run(options, input =>
+        {
+            var pixels = new byte[decoder.Preprocessing.PixelBytes];
+            using var stream = new MemoryStream(input, writable: false);
+            return decoder.TryDecode(stream, pixels, out _);
+        }, onCase, cancellation);
+    }
+
+    /// <summary>The harness with the decoding step given, so tests can check that it catches what it should.</summary>
+    internal static FuzzResult Run(FuzzOptions options, Func<byte[], bool> tryDecode, Action<int>? onCase,
+        CancellationToken cancellation)
+    {
         var seeds = FuzzSeeds.Create();
         var failures = new List<FuzzFailure>();
         int decoded = 0, refused = 0;
@@ -32,12 +44,7 @@ public static class DecoderFuzzer
 
             ProcessMemory.ResetPeak();
             long before = ProcessMemory.CurrentBytes;
-            var task = Task.Run(() =>
-            {
-                var pixels = new byte[decoder.Preprocessing.PixelBytes];
-                using var stream = new MemoryStream(input, writable: false);
-                return decoder.TryDecode(stream, pixels, out _);
-            }, CancellationToken.None);
+            var task = Task.Run(() => tryDecode(input), CancellationToken.None);
             string? problem = null;
             // Waiting on the handle, not Task.Wait, so a faulted case is inspected below rather than thrown here.
             if (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(options.CaseTimeout))

@@ -35,12 +35,34 @@ public sealed class DecoderFuzzerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AnUnhandledExceptionIsReported_NotSwallowed()
+    public void TheHarness_ReportsEscapedExceptionsHangsAndMemoryBlowUps()
     {
-        // The fuzzer's own bookkeeping must see failures: a decoder that throws something TryDecode does not catch
-        // would show up as a failure, so a passing fuzz run means something.
-        var result = DecoderFuzzer.Run(new FuzzOptions { Cases = 14, Seed = 1 });
-        Assert.Empty(result.Failures);
-        Assert.Equal(14, result.Cases);
+        // A passing fuzz run means something only if the harness sees failures: feed it decoders that fail each way.
+        var options = new FuzzOptions { Cases = 6, Seed = 3, CaseTimeout = TimeSpan.FromMilliseconds(300), MemoryLimitBytes = 64L << 20 };
+        int calls = 0;
+        var result = DecoderFuzzer.Run(options, input =>
+        {
+            switch (Interlocked.Increment(ref calls))
+            {
+                case 1: throw new NullReferenceException("decoder bug");
+                case 2: Thread.Sleep(2000); return false;
+                case 3:
+                    var big = GC.AllocateUninitializedArray<byte>(256 << 20);
+                    Array.Fill(big, (byte)1); // touch every page so it is resident
+                    return big[^1] == 1;
+                default: return input.Length > 0;
+            }
+        }, onCase: null, CancellationToken.None);
+
+        Assert.Equal(6, result.Cases);
+        Assert.Contains("unhandled System.NullReferenceException: decoder bug", result.Failures[0].Problem);
+        Assert.Equal(0, result.Failures[0].Case);
+        Assert.StartsWith("hang", result.Failures[1].Problem);
+        if (ProcessMemory.IsAvailable)
+        {
+            Assert.StartsWith("memory", result.Failures[2].Problem);
+            Assert.Equal(3, result.Failures.Count);
+        }
+        Assert.All(result.Failures, f => Assert.NotEmpty(f.Input));
     }
 }
