@@ -1,11 +1,5 @@
 namespace Classifier.Core.Checking;
 
-/// <summary>A class folder as found on disk: its image files by extension.</summary>
-internal sealed record ScannedClass(string Name, string Path, IReadOnlyList<string> Files);
-
-/// <summary>One image file and where it belongs.</summary>
-internal sealed record FileEntry(string Folder, string Class, string Path);
-
 /// <summary>A data folder as found on disk, before its files are inspected.</summary>
 internal sealed record ScannedFolder(string Name, string Root, IReadOnlyList<ScannedClass> Classes, IReadOnlyList<IgnoredFile> Ignored)
 {

@@ -110,9 +110,9 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (ImageStructure.Problem(stream, MaxPixels) is { } headerProblem)
+            if (ImageStructure.Problem(stream, MaxPixels) is { } structureProblem)
             {
-                error = headerProblem;
+                error = structureProblem;
                 return false;
             }
             var info = Image.Identify(_configuration, stream, out var format);
@@ -162,7 +162,7 @@ public sealed class ImageDecoder
     /// errors, I/O and permission errors, bad compressed data, the argument, index and state errors its decoders raise
     /// on hostile headers, and any other runtime error (null reference, division by zero, overflow) thrown from inside
     /// ImageSharp's own code, which the fuzzer found its 2.1 decoders raise on damaged BMP, JPEG and WebP files.
-    /// The same errors thrown from our code are bugs and are not caught.
+    /// A null reference or division by zero thrown from our own code is a bug and is not caught.
     /// </summary>
     internal static bool IsDecoderFailure(Exception e) =>
         e is ImageFormatException or IOException or UnauthorizedAccessException or InvalidMemoryOperationException
