@@ -38,14 +38,15 @@ public sealed class DecoderFuzzerTests(ITestOutputHelper output)
     public void TheHarness_ReportsEscapedExceptionsHangsAndMemoryBlowUps()
     {
         // A passing fuzz run means something only if the harness sees failures: feed it decoders that fail each way.
-        var options = new FuzzOptions { Cases = 6, Seed = 3, CaseTimeout = TimeSpan.FromMilliseconds(300), MemoryLimitBytes = 64L << 20 };
+        var options = new FuzzOptions { Cases = 6, Seed = 3, CaseTimeout = TimeSpan.FromSeconds(1.5), MemoryLimitBytes = 64L << 20 };
         int calls = 0;
+        var release = new ManualResetEventSlim(); // not disposed: the abandoned "hung" case may still be waking on it
         var result = DecoderFuzzer.Run(options, input =>
         {
             switch (Interlocked.Increment(ref calls))
             {
                 case 1: throw new NullReferenceException("decoder bug");
-                case 2: Thread.Sleep(2000); return false;
+                case 2: release.Wait(); return false;
                 case 3:
                     var big = GC.AllocateUninitializedArray<byte>(256 << 20);
                     Array.Fill(big, (byte)1); // touch every page so it is resident
@@ -53,6 +54,7 @@ public sealed class DecoderFuzzerTests(ITestOutputHelper output)
                 default: return input.Length > 0;
             }
         }, onCase: null, CancellationToken.None);
+        release.Set();
 
         Assert.Equal(6, result.Cases);
         Assert.Contains("unhandled System.NullReferenceException: decoder bug", result.Failures[0].Problem);
