@@ -19,6 +19,8 @@ public static class ClassifyCli
             PlotCommand.Create(),
             BenchmarkCommand.Create(),
             ExportCommand.Create(),
+            CheckCommand.Create(),
+            FuzzCommand.Create(),
         };
         // The built-in --version prints only the assembly version; ours adds TorchSharp and libtorch.
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction();

@@ -15,6 +15,9 @@ internal static class ExitCodes
     /// <summary>The evaluation ran but the model fell short of --min-accuracy or --min-f1 (the CI gate).</summary>
     public const int BelowThreshold = 3;
 
+    /// <summary><c>check</c> found errors in the data, or <c>fuzz</c> found a decoder failure; the report lists them.</summary>
+    public const int ProblemsFound = 4;
+
     /// <summary>Stopped by Ctrl+C (SIGINT), as shells report it.</summary>
     public const int Interrupted = 130;
 }

@@ -23,6 +23,7 @@ internal static class EvalCommand
         format.AcceptOnlyFromAmong("table", "json");
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
         var device = DeviceOption.Create();
         var topK = new Option<int?>("--top-k") { Description = $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", HelpName = "K" };
@@ -33,7 +34,7 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device,
+            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, strict,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -46,6 +47,7 @@ internal static class EvalCommand
                 MaxPixels = parse.GetValue(maxPixels),
                 Device = DeviceOption.Read(parse, device),
                 TopK = parse.GetValue(topK),
+                Strict = parse.GetValue(strict),
             };
             var gate = new QualityGate(parse.GetValue(minAccuracy), parse.GetValue(minF1));
             gate.Validate();

@@ -44,6 +44,7 @@ internal static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Run folder to create (default: the next runs/train-NNN). Never overwritten.", HelpName = "DIR" };
         var cache = Choice("--cache", "Keep decoded images in memory between epochs (auto: up to a quarter of RAM).", Defaults.Cache);
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels (width x height).", DefaultValueFactory = _ => Defaults.MaxPixels, HelpName = "N" };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var device = DeviceOption.Create();
         var tensorBoard = new Option<string?>("--tensorboard") { Description = "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.", HelpName = "DIR" };
         var logFormat = new Option<string>("--log-format") { Description = "text for people; json prints one JSON object per epoch on stdout (JSON Lines).", DefaultValueFactory = _ => "text" };
@@ -72,7 +73,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
-            cache, maxPixels, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
+            cache, maxPixels, strict, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
             labelSmoothing, weightDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
@@ -109,6 +110,7 @@ internal static class TrainCommand
             options = Set(options, output, (o, v) => o with { OutputDir = v });
             options = Set(options, cache, (o, v) => o with { Cache = EnumValues.Parse<CacheMode>(v) });
             options = Set(options, maxPixels, (o, v) => o with { MaxPixels = v });
+            options = Set(options, strict, (o, v) => o with { Strict = v });
             options = Set(options, device, (o, _) => o with { Device = DeviceOption.Read(parse, device) });
             options = Set(options, monitor, (o, v) => o with { Monitor = EnumValues.Parse<MonitorMetric>(v) });
             options = Set(options, patience, (o, v) => o with { Patience = v });

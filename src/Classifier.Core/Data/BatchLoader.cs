@@ -37,6 +37,12 @@ public sealed class BatchLoader
     /// <summary>Ready batches that may wait for the consumer.</summary>
     public int PrefetchBatches { get; }
 
+    /// <summary>
+    /// When true, the first file that cannot be decoded stops reading with a <see cref="ClassifierException"/> naming
+    /// it (<c>--strict</c>), instead of being skipped.
+    /// </summary>
+    public bool Strict { get; init; }
+
     /// <summary>Number of images the loader reads from.</summary>
     public int ImageCount => _images.Count;
 
@@ -114,6 +120,7 @@ public sealed class BatchLoader
         int pixelBytes = _decoder.Preprocessing.PixelBytes;
         var pixels = ArrayPool<byte>.Shared.Rent(count * pixelBytes);
         var ok = new bool[count];
+        var errors = Strict ? new string?[count] : null;
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers }, i =>
         {
             int index = order[start + i];
@@ -131,11 +138,22 @@ public sealed class BatchLoader
                 _cache?.TryAdd(index, slot);
                 ok[i] = true;
             }
+            else if (errors is not null)
+            {
+                errors[i] = error;
+            }
             else
             {
                 _skipped.Add(image.Path, error!);
             }
         });
+        if (errors is not null && Array.FindIndex(errors, e => e is not null) is var bad and >= 0)
+        {
+            ArrayPool<byte>.Shared.Return(pixels);
+            throw new ClassifierException(
+                $"Cannot read '{_images[order[start + bad]].Path}': {errors[bad]}. --strict stops at the first bad file; " +
+                "fix or remove it (classify check lists them all), or run without --strict to skip bad files.");
+        }
 
         // Close the gaps left by skipped images so the batch is contiguous.
         var labels = new List<long>(count);

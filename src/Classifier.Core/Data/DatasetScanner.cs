@@ -48,8 +48,11 @@ public static class DatasetScanner
         return new Dataset(full, classNames, images, empty);
     }
 
-    /// <summary>Image files below <paramref name="classDir"/>, in ordinal order of their path relative to it.</summary>
-    internal static List<string> FindImages(string classDir)
+    /// <summary>
+    /// Image files below <paramref name="classDir"/>, in ordinal order of their path relative to it.
+    /// <paramref name="onIgnored"/>, when given, hears of every entry left out (path and why), for <c>classify check</c>.
+    /// </summary>
+    internal static List<string> FindImages(string classDir, Action<string, string>? onIgnored = null)
     {
         var found = new List<(string Relative, string Full)>();
         var visited = new HashSet<string>(StringComparer.Ordinal);
@@ -66,15 +69,19 @@ public static class DatasetScanner
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
+                onIgnored?.Invoke(dir, $"folder cannot be listed ({e.Message})");
                 continue; // an unreadable sub-folder holds nothing we can train on
             }
             foreach (var entry in entries)
             {
-                if (ImageFormats.IsHidden(entry.Name)) continue;
-                if (IsDirectory(entry))
+                if (ImageFormats.IsHidden(entry.Name))
+                    onIgnored?.Invoke(entry.FullName, "hidden");
+                else if (IsDirectory(entry))
                     pending.Push(entry.FullName);
                 else if (ImageFormats.IsImagePath(entry.Name))
                     found.Add((Path.GetRelativePath(classDir, entry.FullName), entry.FullName));
+                else
+                    onIgnored?.Invoke(entry.FullName, "not an image file name (extension)");
             }
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));

@@ -1,5 +1,12 @@
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using SixLabors.ImageSharp.Processing.Processors.Transforms;
@@ -29,15 +36,37 @@ public sealed class ImageDecoder
         _resampler = preprocessing.Interpolation == Interpolation.Bilinear
             ? KnownResamplers.Triangle
             : KnownResamplers.NearestNeighbor;
-        _configuration = Configuration.Default.Clone();
-        // Callers decode many files in parallel; one thread per image avoids oversubscribing the cores.
-        _configuration.MaxDegreeOfParallelism = 1;
-        // A hard cap on any one buffer, so a lying or hostile header cannot make the decoder allocate gigabytes.
-        _configuration.MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
-        {
-            AllocationLimitMegabytes = (int)Math.Min(2000, Math.Max(64, maxPixels * 4 / 1_000_000 + 16)),
-        });
+        _configuration = CreateConfiguration(maxPixels);
     }
+
+    /// <summary>
+    /// The ImageSharp configuration for untrusted files: only the six formats we read (ImageSharp's default also
+    /// accepts TGA and PBM, whose weak signatures let random bytes pass as images), a hard cap on any one buffer,
+    /// and only the first frame of GIF and TIFF files decoded, so a thousand-frame animation costs one frame (2.1 has no
+    /// such mode for WebP; <see cref="ImageStructure"/> bounds an animated WebP's total pixels instead).
+    /// </summary>
+    internal static Configuration CreateConfiguration(long maxPixels)
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(),
+            new BmpConfigurationModule(), new TiffConfigurationModule(), new WebpConfigurationModule())
+        {
+            // Callers decode many files in parallel; one thread per image avoids oversubscribing the cores.
+            MaxDegreeOfParallelism = 1,
+            // A hard cap on any one buffer, so a lying or hostile header cannot make the decoder allocate gigabytes.
+            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
+            {
+                AllocationLimitMegabytes = (int)Math.Min(2000, Math.Max(64, maxPixels * 4 / 1_000_000 + 16)),
+            }),
+        };
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance,
+            new GifDecoder { DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
+        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+
+    /// <summary>The configuration files are identified and decoded with.</summary>
+    internal Configuration Configuration => _configuration;
 
     /// <summary>The preprocessing this decoder applies.</summary>
     public Preprocessing Preprocessing { get; }
@@ -57,26 +86,44 @@ public sealed class ImageDecoder
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            return TryDecode(stream, destination, out error);
+        }
+        catch (Exception e) when (IsDecoderFailure(e))
+        {
+            error = Describe(e);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Decodes an image from a seekable <paramref name="stream"/> positioned at its start; the same checks and the
+    /// same reasons as the path overload (the fuzzer feeds it from memory).
+    /// </summary>
+    internal bool TryDecode(Stream stream, Span<byte> destination, out string? error)
+    {
+        if (destination.Length != Preprocessing.PixelBytes)
+            throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        try
+        {
             if (stream.Length == 0)
             {
                 error = "empty file (0 bytes)";
                 return false;
             }
+            if (ImageStructure.Problem(stream, MaxPixels) is { } structureProblem)
+            {
+                error = structureProblem;
+                return false;
+            }
             var info = Image.Identify(_configuration, stream, out var format);
             if (info is null || format is null)
             {
-                error = "not an image in a supported format (PNG, JPEG, GIF, BMP, TIFF, WebP)";
+                error = NotAnImage;
                 return false;
             }
-            long pixels = (long)info.Width * info.Height;
-            if (pixels > MaxPixels)
+            if (SizeProblem(info.Width, info.Height) is { } problem)
             {
-                error = $"{info.Width}x{info.Height} pixels is over the limit of {MaxPixels:N0} (--max-pixels)";
-                return false;
-            }
-            if (info.Width < 1 || info.Height < 1)
-            {
-                error = $"invalid size {info.Width}x{info.Height}";
+                error = problem;
                 return false;
             }
             stream.Position = 0;
@@ -92,24 +139,50 @@ public sealed class ImageDecoder
             error = null;
             return true;
         }
-        catch (Exception e) when (e is ImageFormatException or IOException or UnauthorizedAccessException
-                                      or InvalidMemoryOperationException or NotSupportedException
-                                      or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        catch (Exception e) when (IsDecoderFailure(e))
         {
-            // Decoders raise several exception types for corrupt content; each becomes a reason naming the problem.
             error = Describe(e);
             return false;
         }
     }
 
-    private static string Describe(Exception e) => e switch
+    /// <summary>The reason for refusing a header's stated size before decoding, or null when it is acceptable.</summary>
+    internal string? SizeProblem(int width, int height)
     {
-        UnknownImageFormatException => "not an image in a supported format (PNG, JPEG, GIF, BMP, TIFF, WebP)",
+        if (width < 1 || height < 1) return $"invalid size {width}x{height}";
+        long pixels = (long)width * height;
+        return pixels > MaxPixels ? $"{width}x{height} pixels is over the limit of {MaxPixels:N0} (--max-pixels)" : null;
+    }
+
+    /// <summary>The reason given for a file whose content is not one of the supported formats.</summary>
+    internal const string NotAnImage = "not an image in a supported format (PNG, JPEG, GIF, BMP, TIFF, WebP)";
+
+    /// <summary>
+    /// True for the exceptions that mean "this file's content cannot be decoded": ImageSharp's own format and memory
+    /// errors, I/O and permission errors, bad compressed data, the argument, index and state errors its decoders raise
+    /// on hostile headers, and any other runtime error (null reference, division by zero, overflow) thrown from inside
+    /// ImageSharp's own code, which the fuzzer found its 2.1 decoders raise on damaged BMP, JPEG and WebP files.
+    /// A null reference or division by zero thrown from our own code is a bug and is not caught.
+    /// </summary>
+    internal static bool IsDecoderFailure(Exception e) =>
+        e is ImageFormatException or IOException or UnauthorizedAccessException or InvalidMemoryOperationException
+            or InvalidDataException or NotSupportedException or ArgumentException or IndexOutOfRangeException
+            or InvalidOperationException
+        || (e is SystemException && e.TargetSite?.DeclaringType?.Assembly == typeof(Image).Assembly);
+
+    /// <summary>A one-line reason for a decoder failure.</summary>
+    internal static string Describe(Exception e) => e switch
+    {
+        UnknownImageFormatException => NotAnImage,
+        InvalidImageContentException { InnerException: InvalidMemoryOperationException inner } =>
+            $"image needs more memory than the decoding limit ({FirstLine(inner.Message)})",
+        EndOfStreamException => $"corrupt or truncated image (the file ends early: {FirstLine(e.Message)})",
         InvalidImageContentException or ImageFormatException => $"corrupt or truncated image ({FirstLine(e.Message)})",
         InvalidMemoryOperationException => $"image needs more memory than the decoding limit ({FirstLine(e.Message)})",
         UnauthorizedAccessException => "permission denied",
+        InvalidDataException => $"corrupt compressed data ({FirstLine(e.Message)})",
         IOException => $"cannot read file ({FirstLine(e.Message)})",
-        _ => $"cannot decode ({e.GetType().Name}: {FirstLine(e.Message)})",
+        _ => $"corrupt image: the decoder failed ({e.GetType().Name}: {FirstLine(e.Message)})",
     };
 
     private static string FirstLine(string text)

@@ -40,6 +40,9 @@ public sealed record EvalOptions
     /// <summary>The default k of top-k accuracy, used when the model has more classes than this.</summary>
     public const int DefaultTopK = 5;
 
+    /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {

@@ -92,6 +92,9 @@ public sealed record TrainOptions
     /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 
+    /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
     /// <summary>The preprocessing these options imply.</summary>
     [JsonIgnore]
     public Preprocessing Preprocessing => new(ImageSize, Interpolation, 1f / 255f);

@@ -98,8 +98,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         skipped.Skipped += observer.OnImageSkipped;
         var decoder = new ImageDecoder(preprocessing, options.MaxPixels);
         var budget = CacheBudget.For(options.Cache);
-        var trainLoader = new BatchLoader(trainSet.Images, decoder, Cache(trainSet, budget), skipped);
-        var validationLoader = new BatchLoader(validationSet.Images, decoder, Cache(validationSet, budget), skipped);
+        var trainLoader = new BatchLoader(trainSet.Images, decoder, Cache(trainSet, budget), skipped) { Strict = options.Strict };
+        var validationLoader = new BatchLoader(validationSet.Images, decoder, Cache(validationSet, budget), skipped) { Strict = options.Strict };
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
         using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
         var augmenter = new Augmenter(options.Augment);

@@ -37,7 +37,8 @@ public static class TrainingData
         return (trainPart, validationPart, $"{fraction:P0} stratified split of {options.DataDir} (seed {options.Seed})");
     }
 
-    private static (string Train, string Val)? FindTrainValFolders(string dataDir)
+    /// <summary>The <c>train/</c> and <c>val/</c> (or <c>validation/</c>, <c>valid/</c>) folders inside <paramref name="dataDir"/>, if both exist.</summary>
+    internal static (string Train, string Val)? FindTrainValFolders(string dataDir)
     {
         var train = Path.Combine(dataDir, "train");
         if (!Directory.Exists(train)) return null;
