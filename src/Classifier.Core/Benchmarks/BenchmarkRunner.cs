@@ -88,7 +88,7 @@ public static class BenchmarkRunner
     {
         manual_seed(1);
         using var model = new SeedCnn(BenchmarkImages.Classes, size);
-        using var optimizer = optim.Adam(model.parameters(), 1e-3, eps: 1e-7);
+        using var optimizer = new AdamOptimizer(model.parameters(), 1e-3);
         var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
         var floats = naive ? new float[pixels.Length] : null;
         model.train();
@@ -96,10 +96,10 @@ public static class BenchmarkRunner
         {
             using var scope = NewDisposeScope();
             var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, 1f / 255);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var loss = nn.functional.cross_entropy(model.forward(input), tensor(labels));
             loss.backward();
-            optimizer.step();
+            optimizer.Step();
             _ = loss.item<float>();
         }) * batchSize;
     }

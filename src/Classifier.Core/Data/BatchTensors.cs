@@ -18,7 +18,9 @@ public static class BatchTensors
     {
         using var bytes = empty([count, side, side, Preprocessing.Channels], dtype: ScalarType.Byte);
         pixels.CopyTo(bytes.bytes);
-        return bytes.permute(0, 3, 1, 2).to_type(ScalarType.Float32).mul_(scale);
+        // An explicit scalar, referenced until the call returns (see AdamOptimizer for why implicit ones are unsafe).
+        using var factor = scale.ToScalar();
+        return bytes.permute(0, 3, 1, 2).to_type(ScalarType.Float32).mul_(factor);
     }
 
     /// <summary>The labels as an int64 tensor [N].</summary>

@@ -1,13 +1,12 @@
 using System.Text;
 using System.Text.Json;
 using Classifier.Core.Model;
-using TorchSharp;
 
 namespace Classifier.Core.Training;
 
 /// <summary>
-/// The resumable checkpoint (<c>last.cls</c>): a model file with two more sections, "optimizer" (TorchSharp's
-/// optimizer state dict: Adam moments and step counts) and "trainer" (<see cref="TrainingState"/> as JSON).
+/// The resumable checkpoint (<c>last.cls</c>): a model file with two more sections, "optimizer" (the
+/// <see cref="AdamOptimizer"/>'s step count and moments) and "trainer" (<see cref="TrainingState"/> as JSON).
 /// Any model file reader can still use it as a model.
 /// </summary>
 public static class Checkpoint
@@ -16,11 +15,11 @@ public static class Checkpoint
     private const string TrainerSection = "trainer";
 
     /// <summary>Writes the checkpoint atomically.</summary>
-    public static void Save(string path, SeedCnn model, torch.optim.Optimizer optimizer, ModelInfo info, TrainingState state)
+    public static void Save(string path, SeedCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-            ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+            optimizer.Save(writer);
         ModelFile.Save(path, model, info, new Dictionary<string, byte[]>
         {
             [OptimizerSection] = buffer.ToArray(),
@@ -38,11 +37,19 @@ public static class Checkpoint
     }
 
     /// <summary>Restores the optimizer state stored in a loaded checkpoint.</summary>
-    public static void RestoreOptimizer(string path, LoadedModel checkpoint, torch.optim.Optimizer optimizer)
+    public static void RestoreOptimizer(string path, LoadedModel checkpoint, AdamOptimizer optimizer)
     {
         if (!checkpoint.Sections.TryGetValue(OptimizerSection, out var bytes))
             throw new ClassifierException($"'{path}' has no optimizer state; only a run's {Runs.RunFolder.LastModelName} can be resumed.");
-        using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
-        ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false));
+            optimizer.Load(reader);
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException
+                                      or System.Runtime.InteropServices.ExternalException)
+        {
+            throw new ClassifierException($"'{path}' has an optimizer state that does not fit the network ({e.Message}).", e);
+        }
     }
 }

@@ -83,13 +83,12 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return trainer.Loop(run, data, checkpoint.Network, optimizer, state, device, cancellation);
     }
 
-    private optim.Optimizer CreateOptimizer(SeedCnn model) =>
-        options.WeightDecay > 0
-            ? optim.AdamW(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weight_decay: options.WeightDecay)
-            : optim.Adam(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7);
+    /// <summary>Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set.</summary>
+    private AdamOptimizer CreateOptimizer(SeedCnn model) =>
+        new(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: options.WeightDecay);
 
     private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, SeedCnn model,
-        optim.Optimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
+        AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
     {
         var (trainSet, validationSet, source) = data;
         var preprocessing = options.Preprocessing;
@@ -114,7 +113,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             // Cancelled at an epoch boundary: last.cls already holds this position.
             cancellation.ThrowIfCancellationRequested();
             double learningRate = LearningRates.For(options, epoch, state.PlateauScale);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+            optimizer.LearningRate = learningRate;
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
@@ -153,7 +152,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// One pass over the training images. Returns the epoch's running sums; when cancelled between batches it
     /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
     /// </summary>
-    private PartialEpoch TrainEpoch(SeedCnn model, optim.Optimizer optimizer, TrainingLoss loss, Augmenter augmenter,
+    private PartialEpoch TrainEpoch(SeedCnn model, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
         BatchLoader loader, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
@@ -181,7 +180,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    optimizer.zero_grad();
+                    optimizer.ZeroGrad();
                     var input = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale).to(device)); // [N, 3, H, W]
                     var logits = model.forward(input);                                                             // [N, classes]
                     var labels = BatchTensors.Labels(batch).to(device);                                             // [N]
@@ -192,7 +191,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                             $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
                             "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
                     batchLoss.backward();
-                    optimizer.step();
+                    optimizer.Step();
                     lossSum += (double)lossValue * batch.Count;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += batch.Count;
@@ -213,7 +212,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
     }
 
-    private void SaveInterrupted(RunFolder run, SeedCnn model, optim.Optimizer optimizer, IReadOnlyList<string> classNames,
+    private void SaveInterrupted(RunFolder run, SeedCnn model, AdamOptimizer optimizer, IReadOnlyList<string> classNames,
         TrainingState state, PartialEpoch partial)
     {
         var last = state.History.Count > 0 ? state.History[^1] : null;

@@ -41,7 +41,9 @@ public static class AugmentPreview
         using (NewDisposeScope())
         {
             var augmented = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, 3, H, W]
-            var bytes = augmented.mul(255).round().clamp(0, 255).to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous(); // [N, H, W, 3]
+            using var full = 255.0.ToScalar();
+            using var zero = 0.0.ToScalar();
+            var bytes = augmented.mul(full).round().clamp(zero, full).to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous(); // [N, H, W, 3]
             pixels = bytes.data<byte>().ToArray();
             images = batch.Count;
         }

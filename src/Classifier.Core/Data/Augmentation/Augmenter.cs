@@ -25,15 +25,18 @@ public sealed class Augmenter(AugmentOptions options)
         if (Options.Geometric) x = Affine(x, n);
         if (Options.Brightness is [var low, var high])
         {
-            var factor = rand(n, 1, 1, 1).mul_(high - low).add_(low);  // [N, 1, 1, 1]
-            x = x.mul(factor).clamp_(0, 1);
+            var factor = Uniform(n, low, high).view(n, 1, 1, 1);  // [N, 1, 1, 1]
+            using var zero = 0.0.ToScalar();
+            using var one = 1.0.ToScalar();
+            x = x.mul(factor).clamp_(zero, one);
         }
         return x;
     }
 
     private static Tensor FlipSome(Tensor x, long dim, long n)
     {
-        var flip = rand(n).lt(0.5).view(n, 1, 1, 1);  // [N, 1, 1, 1], true for about half the images
+        using var half = 0.5.ToScalar();
+        var flip = rand(n).lt(half).view(n, 1, 1, 1);  // [N, 1, 1, 1], true for about half the images
         return where(flip, x.flip(dim), x);
     }
 
@@ -41,11 +44,12 @@ public sealed class Augmenter(AugmentOptions options)
     {
         // theta maps output coordinates (in [-1, 1]) to input coordinates: a scale below 1 samples a smaller area,
         // which zooms in, as Keras' zoom_range does; a shift of f of the width is 2f in normalised coordinates.
-        var angle = Uniform(n, Options.RotationDegrees * Math.PI / 180);
-        var zoomX = Uniform(n, Options.Zoom).add_(1);
-        var zoomY = Uniform(n, Options.Zoom).add_(1);
-        var shiftX = Uniform(n, 2 * Options.WidthShift);
-        var shiftY = Uniform(n, 2 * Options.HeightShift);
+        double radians = Options.RotationDegrees * Math.PI / 180;
+        var angle = Uniform(n, -radians, radians);
+        var zoomX = Uniform(n, 1 - Options.Zoom, 1 + Options.Zoom);
+        var zoomY = Uniform(n, 1 - Options.Zoom, 1 + Options.Zoom);
+        var shiftX = Uniform(n, -2 * Options.WidthShift, 2 * Options.WidthShift);
+        var shiftY = Uniform(n, -2 * Options.HeightShift, 2 * Options.HeightShift);
         var cos = angle.cos();
         var sin = angle.sin();
         var theta = stack([
@@ -56,6 +60,15 @@ public sealed class Augmenter(AugmentOptions options)
         return nn.functional.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: false);
     }
 
-    /// <summary>N values uniform in [-range, range].</summary>
-    private static Tensor Uniform(long n, double range) => rand(n, dtype: ScalarType.Float32).mul_(2 * range).sub_(range);
+    /// <summary>
+    /// N values uniform in [low, high]. Scalars are explicit locals: an implicitly converted one can be finalized
+    /// while libtorch still reads it (see AdamOptimizer).
+    /// </summary>
+    private static Tensor Uniform(long n, double low, double high)
+    {
+        using var width = (high - low).ToScalar();
+        using var offset = low.ToScalar();
+        using var one = 1.0.ToScalar();
+        return rand(n, dtype: ScalarType.Float32).mul_(width).add_(offset, one);
+    }
 }

@@ -1,0 +1,127 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Training;
+
+/// <summary>
+/// Adam, and AdamW when <see cref="WeightDecay"/> is set, computed exactly as PyTorch does (bias-corrected moments,
+/// eps added to the corrected root; decoupled decay multiplies the weights by 1 - lr x decay before the step).
+/// It lives here rather than using TorchSharp's optimizers because those pass implicitly converted
+/// <see cref="Scalar"/> temporaries to libtorch: such a temporary is unreachable during the native call, and when the
+/// garbage collector finalizes it there, libtorch reads freed memory (a long run died with "toFloat ... Expected
+/// false to be true"). Here every scalar is a local held until the call returns.
+/// </summary>
+public sealed class AdamOptimizer : IDisposable
+{
+    private readonly Parameter[] _parameters;
+    private readonly Tensor[] _expAvg;
+    private readonly Tensor[] _expAvgSq;
+
+    /// <summary>Creates the optimizer for <paramref name="parameters"/> with zeroed moments.</summary>
+    public AdamOptimizer(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-7, double weightDecay = 0)
+    {
+        _parameters = parameters.ToArray();
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Eps = eps;
+        WeightDecay = weightDecay;
+        using (no_grad())
+        {
+            _expAvg = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+            _expAvgSq = _parameters.Select(p => zeros_like(p).DetachFromDisposeScope()).ToArray();
+        }
+    }
+
+    /// <summary>Step size of the next steps.</summary>
+    public double LearningRate { get; set; }
+
+    /// <summary>Decay of the first moment.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>Added to the bias-corrected root of the second moment.</summary>
+    public double Eps { get; }
+
+    /// <summary>Decoupled weight decay (0 = plain Adam).</summary>
+    public double WeightDecay { get; }
+
+    /// <summary>Steps taken so far (drives the bias correction).</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Sets every gradient to zero (before the next backward pass).</summary>
+    public void ZeroGrad()
+    {
+        using var noGrad = no_grad();
+        foreach (var parameter in _parameters) parameter.grad?.zero_();
+    }
+
+    /// <summary>Updates every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        Steps++;
+        double correction1 = 1 - Math.Pow(Beta1, Steps);
+        double correction2 = 1 - Math.Pow(Beta2, Steps);
+        using var noGrad = no_grad();
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var rootCorrection2 = Math.Sqrt(correction2).ToScalar();
+        using var eps = Eps.ToScalar();
+        using var one = 1.0.ToScalar();
+        using var negativeStepSize = (-LearningRate / correction1).ToScalar();
+        using var decay = (1 - LearningRate * WeightDecay).ToScalar();
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            var parameter = _parameters[i];
+            var grad = parameter.grad;
+            if (grad is null) continue;
+            if (WeightDecay != 0) parameter.mul_(decay);
+            _expAvg[i].mul_(beta1).add_(grad, oneMinusBeta1);
+            _expAvgSq[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
+            using var root = _expAvgSq[i].sqrt();
+            root.div_(rootCorrection2).add_(eps, one);
+            parameter.addcdiv_(_expAvg[i], root, negativeStepSize);
+        }
+    }
+
+    /// <summary>Writes the step count and both moments of every parameter.</summary>
+    public void Save(BinaryWriter writer)
+    {
+        writer.Write(Steps);
+        writer.Write(_parameters.Length);
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            _expAvg[i].Save(writer);
+            _expAvgSq[i].Save(writer);
+        }
+    }
+
+    /// <summary>Reads what <see cref="Save"/> wrote; the parameters must be the same in number and shape.</summary>
+    public void Load(BinaryReader reader)
+    {
+        long steps = reader.ReadInt64();
+        int count = reader.ReadInt32();
+        if (count != _parameters.Length)
+            throw new InvalidDataException($"The optimizer state has {count} parameters; the network has {_parameters.Length}.");
+        using var noGrad = no_grad();
+        for (int i = 0; i < count; i++)
+        {
+            _expAvg[i].Load(reader);
+            _expAvgSq[i].Load(reader);
+        }
+        Steps = steps;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var t in _expAvg) t.Dispose();
+        foreach (var t in _expAvgSq) t.Dispose();
+    }
+}
