@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -26,16 +28,12 @@ public sealed class ImageDecoder
     public const long DefaultMaxPixels = 90_000_000;
 
     private readonly Configuration _configuration;
-    private readonly IResampler _resampler;
 
     /// <summary>Creates a decoder for <paramref name="preprocessing"/>.</summary>
     public ImageDecoder(Preprocessing preprocessing, long maxPixels = DefaultMaxPixels)
     {
         Preprocessing = preprocessing;
         MaxPixels = maxPixels;
-        _resampler = preprocessing.Interpolation == Interpolation.Bilinear
-            ? KnownResamplers.Triangle
-            : KnownResamplers.NearestNeighbor;
         _configuration = CreateConfiguration(maxPixels);
     }
 
@@ -129,13 +127,17 @@ public sealed class ImageDecoder
             stream.Position = 0;
             using var image = Image.Load<Rgb24>(_configuration, stream);
             var size = Preprocessing.ImageSize;
-            image.Mutate(c =>
-            {
-                c.AutoOrient();
-                if (image.Width != size || image.Height != size) c.Resize(size, size, _resampler);
-            });
+            image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.
-            image.Frames.RootFrame.CopyPixelDataTo(destination);
+            if (image.Width == size && image.Height == size)
+                image.Frames.RootFrame.CopyPixelDataTo(destination);
+            else if (Preprocessing.Interpolation == Interpolation.Nearest)
+                SampleNearest(image.Frames.RootFrame, size, destination);
+            else
+            {
+                image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
+                image.Frames.RootFrame.CopyPixelDataTo(destination);
+            }
             error = null;
             return true;
         }
@@ -189,5 +191,34 @@ public sealed class ImageDecoder
     {
         var line = text.Split('\n')[0].Trim();
         return line.Length > 160 ? line[..160] + "..." : line;
+    }
+
+    /// <summary>
+    /// Nearest-neighbour resize exactly as PIL's <c>Image.resize(..., NEAREST)</c>, which Keras' <c>load_img</c> uses:
+    /// output pixel i takes source pixel floor((i + 0.5) x in / out), the one under its centre. (ImageSharp's own
+    /// nearest sampler takes floor(i x in / out), which picks other pixels and would not match a Keras pipeline.)
+    /// </summary>
+    private static void SampleNearest(ImageFrame<Rgb24> frame, int size, Span<byte> destination)
+    {
+        int width = frame.Width, height = frame.Height;
+        var source = ArrayPool<Rgb24>.Shared.Rent(width * height);
+        try
+        {
+            frame.CopyPixelDataTo(source.AsSpan(0, width * height));
+            var output = MemoryMarshal.Cast<byte, Rgb24>(destination);
+            double scaleX = (double)width / size, scaleY = (double)height / size;
+            Span<int> columns = stackalloc int[size];
+            for (int x = 0; x < size; x++) columns[x] = Math.Min(width - 1, (int)(scaleX * (x + 0.5)));
+            for (int y = 0; y < size; y++)
+            {
+                var row = source.AsSpan(Math.Min(height - 1, (int)(scaleY * (y + 0.5))) * width, width);
+                var outRow = output.Slice(y * size, size);
+                for (int x = 0; x < size; x++) outRow[x] = row[columns[x]];
+            }
+        }
+        finally
+        {
+            ArrayPool<Rgb24>.Shared.Return(source);
+        }
     }
 }

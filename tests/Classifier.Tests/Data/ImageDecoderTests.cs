@@ -114,6 +114,17 @@ public sealed class ImageDecoderTests : IDisposable
     }
 
     [Fact]
+    public void TryDecode_Nearest_SamplesPixelCentresLikePil()
+    {
+        // 3 -> 2 columns: PIL (and so Keras) takes source columns floor(0.5 * 1.5) = 0 and floor(1.5 * 1.5) = 2.
+        var path = TestImages.Write(_dir.Combine("cols.png"), 3, 3, (x, _) => new Rgb24((byte)(x * 100), 0, 0));
+
+        var pixels = Decode(path, size: 2);
+
+        Assert.Equal(new byte[] { 0, 200, 0, 200 }, new[] { pixels[0], pixels[3], pixels[6], pixels[9] });
+    }
+
+    [Fact]
     public void TryDecode_Bilinear_BlendsNeighbours()
     {
         var path = TestImages.Write(_dir.Combine("stripes.png"), 8, 8, (x, _) => x % 2 == 0 ? new Rgb24(0, 0, 0) : new Rgb24(255, 255, 255));
