@@ -22,10 +22,12 @@ internal static class PredictCommand
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
+        var device = DeviceOption.Create();
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {
-            model, paths, format, topK, batchSize, threads, maxPixels,
+            model, paths, format, topK, batchSize, threads, maxPixels, strict, device,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -36,6 +38,8 @@ internal static class PredictCommand
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
+                Strict = parse.GetValue(strict),
+                Device = DeviceOption.Read(parse, device),
             };
             using var predictor = Predictor.Open(options);
             var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);

@@ -20,6 +20,12 @@ public sealed record PredictOptions
     /// <summary>Largest width x height of an image file that is decoded.</summary>
     public long MaxPixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
+    /// <summary>Stop at the first file that cannot be read instead of giving it an error row (<c>--strict</c>).</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>Where the network runs (<c>--device</c>).</summary>
+    public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {

@@ -18,11 +18,13 @@ public sealed class Predictor : IDisposable
     private readonly LoadedModel _model;
     private readonly ImageDecoder _decoder;
     private readonly PredictOptions _options;
+    private readonly Device _device;
 
-    private Predictor(LoadedModel model, PredictOptions options)
+    private Predictor(LoadedModel model, PredictOptions options, Device device)
     {
         _model = model;
         _options = options;
+        _device = device;
         _decoder = new ImageDecoder(model.Info.Preprocessing, options.MaxPixels);
     }
 
@@ -41,9 +43,11 @@ public sealed class Predictor : IDisposable
         options.Validate();
         var modelPath = RunFolder.ResolveModel(options.Model);
         TorchRuntime.Initialize(options.Threads);
+        var device = DeviceSelection.Resolve(options.Device);
         var model = ModelFile.Load(modelPath);
+        model.Network.to(device);
         model.Network.eval();
-        return new Predictor(model, options) { ModelPath = modelPath };
+        return new Predictor(model, options, device) { ModelPath = modelPath };
     }
 
     /// <summary>One row per input file, in the order of <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).</summary>
@@ -79,7 +83,7 @@ public sealed class Predictor : IDisposable
             images.Add(new LabeledImage(chunk[i].Path, 0));
         }
         var skipped = new SkippedImages();
-        var loader = new BatchLoader(images, _decoder, cache: null, skipped);
+        var loader = new BatchLoader(images, _decoder, cache: null, skipped) { Strict = _options.Strict };
         var order = Enumerable.Range(0, images.Count).ToArray();
         int next = 0; // first chunk position not yet answered
         foreach (var batch in loader.Read(order, _options.BatchSize, cancellation))
@@ -110,7 +114,7 @@ public sealed class Predictor : IDisposable
         using (inference_mode())
         using (NewDisposeScope())
         {
-            var logits = _model.Network.forward(BatchTensors.Input(batch, _model.Info.Preprocessing.Scale)); // [N, classes]
+            var logits = _model.Network.forward(BatchTensors.Input(batch, _model.Info.Preprocessing.Scale).to(_device)); // [N, classes]
             var (values, classes) = nn.functional.softmax(logits, 1).topk(k, dim: 1);                      // [N, k] each
             probabilities = values.data<float>().ToArray();
             indices = classes.data<long>().ToArray();

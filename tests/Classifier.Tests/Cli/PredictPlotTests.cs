@@ -57,6 +57,17 @@ public sealed class PredictPlotTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public async Task Predict_Strict_StopsAtTheBrokenFile_NamingIt()
+    {
+        var (folder, _) = ImagesToPredict();
+
+        var result = await CliRun.Of("predict", "--model", sample.Run, folder, "--format", "csv", "--strict");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Contains("broken.png", result.Error);
+    }
+
+    [Fact]
     public async Task Predict_Json_IsOneObjectPerLine_AndAMissingPathIsAnErrorRow()
     {
         var (folder, files) = ImagesToPredict();
