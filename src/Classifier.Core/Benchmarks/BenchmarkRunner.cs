@@ -52,10 +52,10 @@ public static class BenchmarkRunner
 
         var pixels = new byte[options.BatchSize * preprocessing.PixelBytes];
         new Random(3).NextBytes(pixels);
-        log($"{size} px: training step on synthetic batches (ceiling)");
-        double ceiling = TrainSteps(size, pixels, options.BatchSize, naive: false, options.SecondsPerMeasurement);
-        log($"{size} px: training step on naive NCHW batches (reference)");
-        double naive = TrainSteps(size, pixels, options.BatchSize, naive: true, options.SecondsPerMeasurement);
+        log($"{size} px: training steps on synthetic batches (ceiling) and on naive NCHW batches (reference), interleaved");
+        var (ceiling, naive) = Interleaved(options.SecondsPerMeasurement,
+            seconds => TrainSteps(size, pixels, options.BatchSize, naive: false, seconds),
+            seconds => TrainSteps(size, pixels, options.BatchSize, naive: true, seconds));
 
         log($"{size} px: two training epochs from files");
         var (firstEpoch, laterEpoch) = TrainFromFiles(options, train, val, size, Path.Combine(root, "run"));
@@ -154,11 +154,36 @@ public static class BenchmarkRunner
         return result.Images / result.Seconds;
     }
 
-    /// <summary>Calls of <paramref name="step"/> per second, after two warm-up calls, over at least <paramref name="seconds"/> and 3 calls.</summary>
+    /// <summary>
+    /// Medians of three alternating rounds of <paramref name="a"/> and <paramref name="b"/> (A B A B A B), so that
+    /// warm-up (JIT tiers, libtorch's thread pool, CPU clocks) and a noisy neighbour do not favour whichever runs later.
+    /// </summary>
+    private static (double A, double B) Interleaved(double seconds, Func<double, double> a, Func<double, double> b)
+    {
+        var first = new List<double>();
+        var second = new List<double>();
+        for (int round = 0; round < 3; round++)
+        {
+            first.Add(a(seconds / 3));
+            second.Add(b(seconds / 3));
+        }
+        return (Median(first), Median(second));
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
+    /// <summary>
+    /// Calls of <paramref name="step"/> per second over at least <paramref name="seconds"/> and 3 calls, after a
+    /// warm-up of at least two calls and half a second.
+    /// </summary>
     private static double Repeat(double seconds, Action step)
     {
-        step();
-        step();
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++) step();
         var clock = Stopwatch.StartNew();
         int calls = 0;
         while (calls < 3 || clock.Elapsed.TotalSeconds < seconds)
