@@ -18,6 +18,6 @@ public sealed class BenchmarkTests
                      "train_first_epoch_images_per_s", "train_epoch_images_per_s", "evaluate_images_per_s",
                      "inference_ceiling_images_per_s", "peak_resident_bytes" })
             Assert.True(row.GetProperty(name).GetDouble() > 0, name);
-        Assert.Contains("training step on synthetic batches", result.Error);
+        Assert.Contains("training steps on synthetic batches", result.Error);
     }
 }
