@@ -89,8 +89,11 @@ public static class ModelFile
         return new LoadedModel(model, info, sections);
     }
 
-    /// <summary>Reads only the info of a model file (cheap: no network is built).</summary>
-    public static ModelInfo ReadInfo(string path) => ReadInfo(path, ReadSections(path));
+    /// <summary>
+    /// Reads only the info of a model file: the info section comes first, so neither the weights nor the optimizer
+    /// state are read or checksummed, and no network is built.
+    /// </summary>
+    public static ModelInfo ReadInfo(string path) => ReadInfo(path, ReadSections(path, stopAfter: "info"));
 
     /// <summary>Loads TorchSharp-format weights into <paramref name="model"/>, strictly (every key, every shape).</summary>
     internal static void LoadWeights(torch.nn.Module model, byte[] weights)
@@ -116,7 +119,8 @@ public static class ModelFile
         }
     }
 
-    private static Dictionary<string, byte[]> ReadSections(string path)
+    /// <summary>Reads and checks the sections in file order, all of them or up to <paramref name="stopAfter"/>.</summary>
+    private static Dictionary<string, byte[]> ReadSections(string path, string? stopAfter = null)
     {
         if (Directory.Exists(path))
             throw new ClassifierException($"'{path}' is a folder; give a model file ({Extension}) or a run folder.");
@@ -149,6 +153,7 @@ public static class ModelFile
                 if (!SHA256.HashData(content).AsSpan().SequenceEqual(hash))
                     throw Damaged(path, $"section '{name}' fails its checksum");
                 sections[name] = content;
+                if (name == stopAfter) break;
             }
             return sections;
         }
