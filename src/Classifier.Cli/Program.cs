@@ -1,3 +1,7 @@
 using Classifier.Cli;
+using Classifier.Core.Torch;
 
-return await ClassifyCli.InvokeAsync(args);
+// Before anything allocates: let glibc's main heap keep large freed blocks (see NativeHeap), and run the verbs'
+// torch work on this thread, which that heap serves (see MainThread).
+NativeHeap.KeepLargeBlocks();
+return MainThread.Run(() => ClassifyCli.InvokeAsync(args));

@@ -5,9 +5,9 @@ using Classifier.Core;
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// The CLI's one boundary for known errors: runs a verb's body on a worker thread (so Ctrl+C is handled and all
-/// torch work stays on one thread), turns <see cref="ClassifierException"/> into a one-line message and exit code 2,
-/// and cancellation into exit code 130.
+/// The CLI's one boundary for known errors: runs a verb's body on the main thread (see <see cref="MainThread"/>; the
+/// command line keeps running asynchronously, so Ctrl+C is handled, and all torch work stays on one thread), turns
+/// <see cref="ClassifierException"/> into a one-line message and exit code 2, and cancellation into exit code 130.
 /// </summary>
 internal static class CommandRunner
 {
@@ -18,7 +18,7 @@ internal static class CommandRunner
         var terminal = new Terminal(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         try
         {
-            return await Task.Run(() => body(terminal, cancellation), CancellationToken.None);
+            return await MainThread.RunAsync(() => body(terminal, cancellation));
         }
         catch (ClassifierException e)
         {

@@ -118,12 +118,16 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
             var trained = TrainEpoch(model, optimizer, loss, augmenter, trainLoader, epoch, partial, device, cancellation);
+            // Training and validation use buffers of different sizes; each phase's free blocks go back to the system
+            // before the other starts, so the heap does not hold both phases' worth (see NativeHeap).
+            NativeHeap.ReleaseFreeMemory();
             EvaluationResult validation;
             try
             {
                 cancellation.ThrowIfCancellationRequested();
                 validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
                     Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device);
+                NativeHeap.ReleaseFreeMemory();
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
