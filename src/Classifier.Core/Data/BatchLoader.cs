@@ -121,7 +121,7 @@ public sealed class BatchLoader
         var pixels = ArrayPool<byte>.Shared.Rent(count * pixelBytes);
         var ok = new bool[count];
         var errors = Strict ? new string?[count] : null;
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers }, i =>
+        void Load(int i)
         {
             int index = order[start + i];
             var slot = pixels.AsSpan(i * pixelBytes, pixelBytes);
@@ -146,7 +146,16 @@ public sealed class BatchLoader
             {
                 _skipped.Add(image.Path, error!);
             }
-        });
+        }
+
+        // A batch served wholly from the cache is a few memory copies: done here, it does not wake worker threads that
+        // would compete with libtorch's for the cores.
+        bool allCached = _cache is not null;
+        for (int i = 0; allCached && i < count; i++) allCached = _cache!.Get(order[start + i]) is not null;
+        if (allCached)
+            for (int i = 0; i < count; i++) Load(i);
+        else
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers }, Load);
         if (errors is not null && Array.FindIndex(errors, e => e is not null) is var bad and >= 0)
         {
             ArrayPool<byte>.Shared.Return(pixels);
