@@ -14,8 +14,8 @@ public sealed record BenchmarkOptions
     /// <summary>Training batch size.</summary>
     public int BatchSize { get; init; } = 32;
 
-    /// <summary>Evaluation batch size.</summary>
-    public int EvaluationBatchSize { get; init; } = 128;
+    /// <summary>Evaluation batch size; the default is <c>classify eval</c>'s.</summary>
+    public int EvaluationBatchSize { get; init; } = Evaluation.EvalOptions.DefaultBatchSize;
 
     /// <summary>libtorch threads; 0 for one per core.</summary>
     public int Threads { get; init; }

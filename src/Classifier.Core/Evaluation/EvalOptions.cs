@@ -11,8 +11,11 @@ public sealed record EvalOptions
     /// <summary>Data folder with one sub-folder per class; class names must be among the model's classes.</summary>
     public required string DataDir { get; init; }
 
+    /// <summary>The default of <see cref="BatchSize"/>.</summary>
+    public const int DefaultBatchSize = 64;
+
     /// <summary>Images per forward pass.</summary>
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = DefaultBatchSize;
 
     /// <summary>Intra-op threads for libtorch; 0 for one per core.</summary>
     public int Threads { get; init; }
