@@ -20,7 +20,7 @@ internal static class BenchmarkCommand
             AllowMultipleArgumentsPerToken = true,
             HelpName = "PX",
         };
-        var images = new Option<int?>("--images") { Description = "Training images to generate per size (default: 256 at 224 px, 8,192 at 28 px).", HelpName = "N" };
+        var images = new Option<int?>("--images") { Description = "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).", HelpName = "N" };
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => Defaults.BatchSize, HelpName = "N" };
         var evalBatchSize = new Option<int>("--eval-batch-size") { Description = "Evaluation batch size.", DefaultValueFactory = _ => Defaults.EvaluationBatchSize, HelpName = "N" };
         var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads, HelpName = "N" };

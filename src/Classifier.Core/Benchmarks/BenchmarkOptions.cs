@@ -8,7 +8,7 @@ public sealed record BenchmarkOptions
     /// <summary>Network input sizes to measure, px.</summary>
     public IReadOnlyList<int> ImageSizes { get; init; } = [224, 28];
 
-    /// <summary>Training images to generate per size; null picks a size-dependent default (256 at 224 px, 8,192 at 28 px).</summary>
+    /// <summary>Training images to generate per size; null picks a size-dependent default (512 at 224 px, 8,192 at 28 px).</summary>
     public int? Images { get; init; }
 
     /// <summary>Training batch size.</summary>
@@ -27,7 +27,7 @@ public sealed record BenchmarkOptions
     public double SecondsPerMeasurement { get; init; } = 5;
 
     /// <summary>Images to generate for <paramref name="imageSize"/>.</summary>
-    public int ImagesFor(int imageSize) => Images ?? Math.Clamp((1 << 22) / (imageSize * imageSize) * 2, 256, 8192);
+    public int ImagesFor(int imageSize) => Images ?? Math.Clamp((1 << 22) / (imageSize * imageSize) * 2, 512, 8192);
 
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
