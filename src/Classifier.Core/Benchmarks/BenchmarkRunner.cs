@@ -197,7 +197,7 @@ public static class BenchmarkRunner
     /// </summary>
     private static double Repeat(double seconds, Action step)
     {
-        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        var warmUp = Stopwatch.StartNew();
         for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++) step();
         var clock = Stopwatch.StartNew();
         int calls = 0;

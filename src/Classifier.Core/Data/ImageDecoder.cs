@@ -129,8 +129,7 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes) && SimplePng.IsPng(bytes)
-                && TryDecodeSimplePng(bytes, destination))
+            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes) && TryDecodeSimplePng(bytes, destination))
             {
                 error = null;
                 return true;
@@ -153,18 +152,9 @@ public sealed class ImageDecoder
             }
             stream.Position = 0;
             using var image = Image.Load<Rgb24>(_configuration, stream);
-            var size = Preprocessing.ImageSize;
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.
-            if (image.Width == size && image.Height == size)
-                image.Frames.RootFrame.CopyPixelDataTo(destination);
-            else if (Preprocessing.Interpolation == Interpolation.Nearest)
-                SampleNearest(image.Frames.RootFrame, size, destination);
-            else
-            {
-                image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
-                image.Frames.RootFrame.CopyPixelDataTo(destination);
-            }
+            WriteAtNetworkSize(image.Frames.RootFrame, destination);
             error = null;
             return true;
         }
@@ -184,23 +174,57 @@ public sealed class ImageDecoder
         if (!SimplePng.TryDecode(file, MaxPixels, out var rgb, out int width, out int height)) return false;
         try
         {
-            var pixels = MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan(0, width * height * 3));
-            int size = Preprocessing.ImageSize;
-            if (width == size && height == size)
-                MemoryMarshal.AsBytes(pixels).CopyTo(destination);
-            else if (Preprocessing.Interpolation == Interpolation.Nearest)
-                SampleNearest(pixels, width, height, size, destination);
-            else
-            {
-                using var image = Image.LoadPixelData<Rgb24>(_configuration, pixels, width, height);
-                image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
-                image.Frames.RootFrame.CopyPixelDataTo(destination);
-            }
+            WriteAtNetworkSize(MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan(0, width * height * 3)), width, height, destination);
             return true;
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(rgb);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteAtNetworkSize(ReadOnlySpan{Rgb24}, int, int, Span{byte})"/> for a decoded frame: its own pixel
+    /// memory when ImageSharp holds it in one piece, else a pooled copy.
+    /// </summary>
+    private void WriteAtNetworkSize(ImageFrame<Rgb24> frame, Span<byte> destination)
+    {
+        if (frame.DangerousTryGetSinglePixelMemory(out var memory))
+        {
+            WriteAtNetworkSize(memory.Span, frame.Width, frame.Height, destination);
+            return;
+        }
+        int count = frame.Width * frame.Height;
+        var copy = ArrayPool<Rgb24>.Shared.Rent(count);
+        try
+        {
+            frame.CopyPixelDataTo(copy.AsSpan(0, count));
+            WriteAtNetworkSize(copy.AsSpan(0, count), frame.Width, frame.Height, destination);
+        }
+        finally
+        {
+            ArrayPool<Rgb24>.Shared.Return(copy);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="pixels"/> (<paramref name="width"/> x <paramref name="height"/>, row-major) into
+    /// <paramref name="destination"/> at the network size: copied when the size already matches, else resized with
+    /// the preprocessing's filter (nearest as PIL does it, see <see cref="SampleNearest"/>; bilinear with ImageSharp's
+    /// triangle filter).
+    /// </summary>
+    private void WriteAtNetworkSize(ReadOnlySpan<Rgb24> pixels, int width, int height, Span<byte> destination)
+    {
+        int size = Preprocessing.ImageSize;
+        if (width == size && height == size)
+            MemoryMarshal.AsBytes(pixels).CopyTo(destination);
+        else if (Preprocessing.Interpolation == Interpolation.Nearest)
+            SampleNearest(pixels, width, height, size, destination);
+        else
+        {
+            using var image = Image.LoadPixelData(_configuration, pixels, width, height);
+            image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
+            image.Frames.RootFrame.CopyPixelDataTo(destination);
         }
     }
 
@@ -254,21 +278,6 @@ public sealed class ImageDecoder
     /// output pixel i takes source pixel floor((i + 0.5) x in / out), the one under its centre. (ImageSharp's own
     /// nearest sampler takes floor(i x in / out), which picks other pixels and would not match a Keras pipeline.)
     /// </summary>
-    private static void SampleNearest(ImageFrame<Rgb24> frame, int size, Span<byte> destination)
-    {
-        int width = frame.Width, height = frame.Height;
-        var source = ArrayPool<Rgb24>.Shared.Rent(width * height);
-        try
-        {
-            frame.CopyPixelDataTo(source.AsSpan(0, width * height));
-            SampleNearest(source.AsSpan(0, width * height), width, height, size, destination);
-        }
-        finally
-        {
-            ArrayPool<Rgb24>.Shared.Return(source);
-        }
-    }
-
     private static void SampleNearest(ReadOnlySpan<Rgb24> source, int width, int height, int size, Span<byte> destination)
     {
         var output = MemoryMarshal.Cast<byte, Rgb24>(destination);

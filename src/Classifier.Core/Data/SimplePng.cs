@@ -15,9 +15,6 @@ internal static class SimplePng
 {
     private static ReadOnlySpan<byte> Signature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>True when <paramref name="file"/> starts with the PNG signature.</summary>
-    public static bool IsPng(ReadOnlySpan<byte> file) => file.StartsWith(Signature);
-
     /// <summary>
     /// Decodes <paramref name="file"/> into RGB bytes (row-major, width x height x 3) in a buffer rented from
     /// <see cref="ArrayPool{T}.Shared"/>, which the caller returns. False (and nothing rented) when the file is not
@@ -68,7 +65,7 @@ internal static class SimplePng
         header = default;
         compressed = [];
         compressedLength = 0;
-        if (!IsPng(file)) return false;
+        if (!file.StartsWith(Signature)) return false;
         int position = Signature.Length;
         bool seenHeader = false, seenData = false, dataEnded = false;
         byte[]? data = null;

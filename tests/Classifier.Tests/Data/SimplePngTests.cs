@@ -50,6 +50,20 @@ public sealed class SimplePngTests
         return (ok, pixels, error);
     }
 
+    /// <summary>
+    /// Asserts that the decoder gives what ImageSharp alone gives (success or refusal, the reason, the pixels) and
+    /// returns whether it succeeded.
+    /// </summary>
+    private static bool AssertDecodesAsImageSharp(byte[] file, Preprocessing preprocessing)
+    {
+        var expected = ImageSharpDecode(file, preprocessing);
+        var actual = Decode(file, preprocessing);
+        Assert.Equal(expected.Ok, actual.Ok);
+        Assert.Equal(expected.Error, actual.Error);
+        Assert.Equal(expected.Pixels, actual.Pixels);
+        return actual.Ok;
+    }
+
     private static bool Accepts(byte[] file)
     {
         bool accepted = SimplePng.TryDecode(file, ImageDecoder.DefaultMaxPixels, out var rgb, out _, out _);
@@ -79,13 +93,7 @@ public sealed class SimplePngTests
             new Preprocessing(16, Interpolation.Nearest, 1f / 255),
             new Preprocessing(40, Interpolation.Bilinear, 1f / 255),
         })
-        {
-            var expected = ImageSharpDecode(file, preprocessing);
-            var actual = Decode(file, preprocessing);
-            Assert.True(expected.Ok, expected.Error);
-            Assert.True(actual.Ok, actual.Error);
-            Assert.Equal(expected.Pixels, actual.Pixels);
-        }
+            Assert.True(AssertDecodesAsImageSharp(file, preprocessing));
     }
 
     [Fact]
@@ -95,7 +103,7 @@ public sealed class SimplePngTests
         var preprocessing = new Preprocessing(28, Interpolation.Nearest, 1f / 255);
 
         Assert.True(Accepts(file));
-        Assert.Equal(ImageSharpDecode(file, preprocessing).Pixels, Decode(file, preprocessing).Pixels);
+        Assert.True(AssertDecodesAsImageSharp(file, preprocessing));
     }
 
     [Fact]
@@ -108,7 +116,7 @@ public sealed class SimplePngTests
         {
             var file = File.ReadAllBytes(path);
             Assert.True(Accepts(file), path);
-            Assert.Equal(ImageSharpDecode(file, preprocessing).Pixels, Decode(file, preprocessing).Pixels);
+            Assert.True(AssertDecodesAsImageSharp(file, preprocessing), path);
         }
     }
 
@@ -142,11 +150,7 @@ public sealed class SimplePngTests
 
         Assert.False(Accepts(file));
         // Whatever ImageSharp makes of it, pixels or a refusal, is what the decoder gives.
-        var expected = ImageSharpDecode(file, preprocessing);
-        var actual = Decode(file, preprocessing);
-        Assert.Equal(expected.Ok, actual.Ok);
-        Assert.Equal(expected.Error, actual.Error);
-        Assert.Equal(expected.Pixels, actual.Pixels);
+        AssertDecodesAsImageSharp(file, preprocessing);
     }
 
     [Fact]
