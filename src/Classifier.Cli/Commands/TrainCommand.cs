@@ -60,6 +60,11 @@ internal static class TrainCommand
         var minLearningRate = new Option<double>("--min-learning-rate") { Description = "Floor of the cosine and plateau schedules.", DefaultValueFactory = _ => Defaults.MinLearningRate, HelpName = "RATE" };
         var labelSmoothing = new Option<double>("--label-smoothing") { Description = "Label smoothing of the training loss.", DefaultValueFactory = _ => Defaults.LabelSmoothing, HelpName = "S" };
         var weightDecay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay (AdamW); 0 keeps plain Adam.", DefaultValueFactory = _ => Defaults.WeightDecay, HelpName = "W" };
+        var emaDecay = new Option<double?>("--ema-decay")
+        {
+            Description = "Keep a moving average of the weights with this decay per step (e.g. 0.999, as timm's --model-ema); validation, best.cls and the final model use the average.",
+            HelpName = "D",
+        };
         var classWeight = Choice("--class-weight", "Weight the loss by inverse class frequency (balanced).", Defaults.ClassWeight);
 
         var hflip = new Option<bool>("--horizontal-flip") { Description = "Augment: flip left-right at random." };
@@ -74,7 +79,7 @@ internal static class TrainCommand
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
             cache, maxPixels, strict, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
-            labelSmoothing, weightDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
+            labelSmoothing, weightDecay, emaDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -122,6 +127,7 @@ internal static class TrainCommand
             options = Set(options, minLearningRate, (o, v) => o with { MinLearningRate = v });
             options = Set(options, labelSmoothing, (o, v) => o with { LabelSmoothing = v });
             options = Set(options, weightDecay, (o, v) => o with { WeightDecay = v });
+            options = Set(options, emaDecay, (o, v) => o with { EmaDecay = v });
             options = Set(options, classWeight, (o, v) => o with { ClassWeight = EnumValues.Parse<ClassWeighting>(v) });
             var augment = options.Augment;
             augment = Aug(augment, hflip, (a, v) => a with { HorizontalFlip = v });

@@ -7,24 +7,54 @@ namespace Classifier.Core.Training;
 /// <summary>
 /// The resumable checkpoint (<c>last.cls</c>): a model file with two more sections, "optimizer" (the
 /// <see cref="AdamOptimizer"/>'s step count and moments) and "trainer" (<see cref="TrainingState"/> as JSON).
-/// Any model file reader can still use it as a model.
+/// With a weight average (<c>--ema-decay</c>) the model weights are the averaged ones, the run's model, and a
+/// "trained-weights" section holds the weights the optimizer works on. Any model file reader can still use it as a model.
 /// </summary>
 public static class Checkpoint
 {
     private const string OptimizerSection = "optimizer";
     private const string TrainerSection = "trainer";
+    private const string TrainedWeightsSection = "trained-weights";
 
-    /// <summary>Writes the checkpoint atomically.</summary>
-    public static void Save(string path, SeedCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state)
+    /// <summary>
+    /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
+    /// network the optimizer updates) when that is another one.
+    /// </summary>
+    public static void Save(string path, SeedCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, SeedCnn? trained = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
             optimizer.Save(writer);
-        ModelFile.Save(path, model, info, new Dictionary<string, byte[]>
+        var sections = new Dictionary<string, byte[]>
         {
             [OptimizerSection] = buffer.ToArray(),
             [TrainerSection] = JsonSerializer.SerializeToUtf8Bytes(state, TrainOptionsFile.Json),
-        });
+        };
+        if (trained is not null && !ReferenceEquals(trained, model)) sections[TrainedWeightsSection] = ModelFile.WeightsToBytes(trained);
+        ModelFile.Save(path, model, info, sections);
+    }
+
+    /// <summary>
+    /// The network the optimizer was updating: a new one with the "trained-weights" section of a checkpoint written
+    /// with a weight average, else the checkpoint's own network. The caller disposes a new one.
+    /// </summary>
+    public static SeedCnn TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
+    {
+        if (!averaged) return checkpoint.Network;
+        if (!checkpoint.Sections.TryGetValue(TrainedWeightsSection, out var weights))
+            throw new ClassifierException($"'{path}' has no {TrainedWeightsSection} section although its run averages weights (--ema-decay); it cannot be resumed.");
+        var network = new SeedCnn(checkpoint.Info.ClassNames.Count, checkpoint.Info.Preprocessing.ImageSize);
+        try
+        {
+            ModelFile.LoadWeights(network, weights);
+            return network;
+        }
+        catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or InvalidDataException
+                                      or System.Runtime.InteropServices.ExternalException)
+        {
+            network.Dispose();
+            throw new ClassifierException($"'{path}' has trained weights that do not fit the network ({e.Message}).", e);
+        }
     }
 
     /// <summary>The trainer state stored in a loaded checkpoint.</summary>

@@ -83,6 +83,12 @@ public sealed record TrainOptions
     /// <summary>Decoupled weight decay (AdamW); 0 uses plain Adam.</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>
+    /// Decay per step of an exponential moving average of the weights, which is then the network validated and saved
+    /// (see <see cref="WeightAverage"/>); null trains without one.
+    /// </summary>
+    public double? EmaDecay { get; init; }
+
     /// <summary>Per-class weighting of the training loss.</summary>
     public ClassWeighting ClassWeight { get; init; } = ClassWeighting.None;
 
@@ -126,6 +132,8 @@ public sealed record TrainOptions
             throw new ClassifierException($"--min-learning-rate {MinLearningRate}: give 0 or a rate below --learning-rate.");
         if (LabelSmoothing is < 0 or >= 1) throw new ClassifierException($"--label-smoothing {LabelSmoothing}: give a value from 0 to below 1, e.g. 0.1.");
         if (WeightDecay < 0) throw new ClassifierException($"--weight-decay {WeightDecay}: give 0 or a positive number such as 0.0001.");
+        if (EmaDecay is { } d && (!(d > 0) || d >= 1))
+            throw new ClassifierException($"--ema-decay {d}: give a decay between 0 and 1, e.g. 0.999 (or leave it out for no average).");
         Augment.Validate();
     }
 }

@@ -42,7 +42,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         using var model = new SeedCnn(data.Train.ClassNames.Count, options.ImageSize);
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
-        return Loop(run, data, model, optimizer, new TrainingState(), device, cancellation);
+        using var average = options.EmaDecay is { } decay ? new WeightAverage(model, decay) : null;
+        return Loop(run, data, model, average, optimizer, new TrainingState(), device, cancellation);
     }
 
     /// <summary>
@@ -77,10 +78,14 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 $"The data folder's classes ({string.Join(", ", data.Train.ClassNames)}) are not the run's ({string.Join(", ", checkpoint.Info.ClassNames)}); resume needs the same data.");
         TrainOptionsFile.Write(run.Options, options);
         var trainer = new Trainer(options, observer);
-        checkpoint.Network.to(device);
-        using var optimizer = trainer.CreateOptimizer(checkpoint.Network);
+        // With a weight average the checkpoint's model is the average; the optimizer's network is stored beside it.
+        var trained = Checkpoint.TrainedNetwork(run.LastModel, checkpoint, averaged: options.EmaDecay is not null);
+        using var ownTrained = ReferenceEquals(trained, checkpoint.Network) ? null : trained;
+        trained.to(device);
+        using var optimizer = trainer.CreateOptimizer(trained);
         Checkpoint.RestoreOptimizer(run.LastModel, checkpoint, optimizer);
-        return trainer.Loop(run, data, checkpoint.Network, optimizer, state, device, cancellation);
+        using var average = options.EmaDecay is { } decay ? new WeightAverage(trained, checkpoint.Network, decay) : null;
+        return trainer.Loop(run, data, trained, average, optimizer, state, device, cancellation);
     }
 
     /// <summary>Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set.</summary>
@@ -88,8 +93,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         new(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: options.WeightDecay);
 
     private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, SeedCnn model,
-        AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
+        WeightAverage? average, AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
     {
+        // The network that is validated and saved as the run's model: the weight average when there is one.
+        var evaluated = average?.Network ?? model;
         var (trainSet, validationSet, source) = data;
         var preprocessing = options.Preprocessing;
         var classNames = trainSet.ClassNames;
@@ -117,7 +124,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
-            var trained = TrainEpoch(model, optimizer, loss, augmenter, trainLoader, epoch, partial, device, cancellation);
+            var trained = TrainEpoch(model, average, optimizer, loss, augmenter, trainLoader, epoch, partial, device, cancellation);
             // Training and validation use buffers of different sizes; each phase's free blocks go back to the system
             // before the other starts, so the heap does not hold both phases' worth (see NativeHeap).
             NativeHeap.ReleaseFreeMemory();
@@ -125,13 +132,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             try
             {
                 cancellation.ThrowIfCancellationRequested();
-                validation = Evaluator.Evaluate(model, validationLoader, classNames, preprocessing.Scale,
+                validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
                     Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device);
                 NativeHeap.ReleaseFreeMemory();
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
-                SaveInterrupted(run, model, optimizer, classNames, state, trained);
+                SaveInterrupted(run, model, average, optimizer, classNames, state, trained);
                 throw;
             }
             if (trained.Seen == 0)
@@ -142,8 +149,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             (state, bool isBest) = EpochBookkeeping.After(state, row, options);
             HistoryCsv.Write(run.History, state.History);
             var info = Info(classNames, epoch, row);
-            Checkpoint.Save(run.LastModel, model, optimizer, info, state);
-            if (isBest) ModelFile.Save(run.BestModel, model, info);
+            Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state, trained: model);
+            if (isBest) ModelFile.Save(run.BestModel, evaluated, info);
             observer.OnEpochCompleted(row, isBest);
         }
 
@@ -156,7 +163,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// One pass over the training images. Returns the epoch's running sums; when cancelled between batches it
     /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
     /// </summary>
-    private PartialEpoch TrainEpoch(SeedCnn model, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
+    private PartialEpoch TrainEpoch(SeedCnn model, WeightAverage? average, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
         BatchLoader loader, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
@@ -196,6 +203,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                             "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
                     batchLoss.backward();
                     optimizer.Step();
+                    average?.Update(optimizer.Steps);
                     lossSum += (double)lossValue * batch.Count;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += batch.Count;
@@ -216,12 +224,12 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
     }
 
-    private void SaveInterrupted(RunFolder run, SeedCnn model, AdamOptimizer optimizer, IReadOnlyList<string> classNames,
-        TrainingState state, PartialEpoch partial)
+    private void SaveInterrupted(RunFolder run, SeedCnn model, WeightAverage? average, AdamOptimizer optimizer,
+        IReadOnlyList<string> classNames, TrainingState state, PartialEpoch partial)
     {
         var last = state.History.Count > 0 ? state.History[^1] : null;
         var info = Info(classNames, state.CompletedEpochs, last);
-        Checkpoint.Save(run.LastModel, model, optimizer, info, state with { Partial = partial });
+        Checkpoint.Save(run.LastModel, average?.Network ?? model, optimizer, info, state with { Partial = partial }, trained: model);
         if (state.History.Count > 0) CurvesPlot.SaveFromHistory(run.History, run.Curves);
     }
 

@@ -74,6 +74,23 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void RunWithWeightAverage_CancelledInsideAnEpoch_ResumesToTheSameHistoryAndModel()
+    {
+        TrainOptions Averaged(string output) => Options(output, 3) with { EmaDecay = 0.9 };
+        var straight = new Trainer(Averaged("straight"), new RecordingObserver()).Run().History;
+
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new Trainer(Averaged("cut"), new CancelAfterBatches(cancel, batches: 7)).Run(cancel.Token));
+        var resumed = Trainer.Resume(_dir.Combine("cut"), null, new RecordingObserver()).History;
+
+        Assert.Equal(Numbers(straight), Numbers(resumed));
+        using var straightModel = ModelFile.Load(_dir.Combine("straight", RunFolder.BestModelName));
+        using var resumedModel = ModelFile.Load(_dir.Combine("cut", RunFolder.BestModelName));
+        Assert.Equal(ModelFile.WeightsToBytes(straightModel.Network), ModelFile.WeightsToBytes(resumedModel.Network));
+    }
+
+    [Fact]
     public async Task RunKilledWithSigkill_CanBeResumed_ToTheSameHistory()
     {
         const int epochs = 12;
