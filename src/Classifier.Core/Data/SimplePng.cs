@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Classifier.Core.Data;
 
@@ -157,53 +158,108 @@ internal static class SimplePng
         return true;
     }
 
-    /// <summary>Reverses the per-row filters in place; the filter byte of each row stays where it was.</summary>
-    private static bool Unfilter(byte[] raw, int height, int stride, int bpp)
+    /// <summary>
+    /// Reverses the per-row filters in place; the filter byte of each row stays where it was. The first row's
+    /// "previous row" is zeros, as the specification defines it.
+    /// </summary>
+    private static unsafe bool Unfilter(byte[] raw, int height, int stride, int bpp)
     {
-        for (int y = 0; y < height; y++)
+        var zeros = ArrayPool<byte>.Shared.Rent(stride);
+        try
         {
-            int start = y * (stride + 1);
-            var row = raw.AsSpan(start + 1, stride);
-            var previous = y == 0 ? Span<byte>.Empty : raw.AsSpan(start - stride, stride);
-            switch (raw[start])
+            Array.Clear(zeros, 0, stride);
+            fixed (byte* data = raw)
+            fixed (byte* zeroRow = zeros)
             {
-                case 0:
-                    break;
-                case 1:
-                    for (int x = bpp; x < stride; x++) row[x] += row[x - bpp];
-                    break;
-                case 2:
-                    if (y > 0)
-                        for (int x = 0; x < stride; x++) row[x] += previous[x];
-                    break;
-                case 3:
-                    for (int x = 0; x < stride; x++)
+                byte* previous = zeroRow;
+                for (int y = 0; y < height; y++)
+                {
+                    byte* row = data + (long)y * (stride + 1) + 1;
+                    switch (row[-1])
                     {
-                        int left = x >= bpp ? row[x - bpp] : 0, up = y > 0 ? previous[x] : 0;
-                        row[x] += (byte)((left + up) >> 1);
+                        case 0:
+                            break;
+                        case 1:
+                            for (int x = bpp; x < stride; x++) row[x] += row[x - bpp];
+                            break;
+                        case 2:
+                            for (int x = 0; x < stride; x++) row[x] += previous[x];
+                            break;
+                        case 3:
+                            for (int x = 0; x < bpp; x++) row[x] += (byte)(previous[x] >> 1);
+                            for (int x = bpp; x < stride; x++) row[x] += (byte)((row[x - bpp] + previous[x]) >> 1);
+                            break;
+                        case 4:
+                            UnfilterPaeth(row, previous, stride, bpp);
+                            break;
+                        default:
+                            return false;
                     }
-                    break;
-                case 4:
-                    for (int x = 0; x < stride; x++)
-                    {
-                        int left = x >= bpp ? row[x - bpp] : 0, up = y > 0 ? previous[x] : 0;
-                        int upLeft = x >= bpp && y > 0 ? previous[x - bpp] : 0;
-                        row[x] += Paeth(left, up, upLeft);
-                    }
-                    break;
-                default:
-                    return false;
+                    previous = row;
+                }
             }
+            return true;
         }
-        return true;
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(zeros);
+        }
     }
 
-    private static byte Paeth(int left, int up, int upLeft)
+    /// <summary>
+    /// The Paeth filter. Each byte depends on the one decoded just before it in its channel, so the loop is a chain of
+    /// dependent steps; for grey and RGB rows the channels' last values stay in registers instead of going through
+    /// memory, which makes the chain about a third shorter.
+    /// </summary>
+    private static unsafe void UnfilterPaeth(byte* row, byte* previous, int stride, int bpp)
     {
-        int estimate = left + up - upLeft;
-        int toLeft = Math.Abs(estimate - left), toUp = Math.Abs(estimate - up), toUpLeft = Math.Abs(estimate - upLeft);
-        if (toLeft <= toUp && toLeft <= toUpLeft) return (byte)left;
-        return toUp <= toUpLeft ? (byte)up : (byte)upLeft;
+        // The first pixel has no left neighbour: left and upper-left count as 0, so the predictor is the byte above.
+        for (int x = 0; x < bpp; x++) row[x] += previous[x];
+        if (bpp == 1)
+        {
+            int left = row[0], upLeft = previous[0];
+            for (int x = 1; x < stride; x++)
+            {
+                int up = previous[x];
+                left = (byte)(row[x] + Paeth(left, up, upLeft));
+                row[x] = (byte)left;
+                upLeft = up;
+            }
+        }
+        else if (bpp == 3)
+        {
+            int left0 = row[0], left1 = row[1], left2 = row[2];
+            int upLeft0 = previous[0], upLeft1 = previous[1], upLeft2 = previous[2];
+            for (int x = 3; x < stride; x += 3)
+            {
+                int up0 = previous[x], up1 = previous[x + 1], up2 = previous[x + 2];
+                left0 = (byte)(row[x] + Paeth(left0, up0, upLeft0));
+                left1 = (byte)(row[x + 1] + Paeth(left1, up1, upLeft1));
+                left2 = (byte)(row[x + 2] + Paeth(left2, up2, upLeft2));
+                row[x] = (byte)left0;
+                row[x + 1] = (byte)left1;
+                row[x + 2] = (byte)left2;
+                upLeft0 = up0;
+                upLeft1 = up1;
+                upLeft2 = up2;
+            }
+        }
+        else
+        {
+            for (int x = bpp; x < stride; x++) row[x] += (byte)Paeth(row[x - bpp], previous[x], previous[x - bpp]);
+        }
+    }
+
+    /// <summary>The PNG Paeth predictor, written with selects rather than branches.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Paeth(int left, int up, int upLeft)
+    {
+        int toLeft = up - upLeft, toUp = left - upLeft, toUpLeft = toLeft + toUp;
+        toLeft = Math.Abs(toLeft);
+        toUp = Math.Abs(toUp);
+        toUpLeft = Math.Abs(toUpLeft);
+        int upOrUpLeft = toUp <= toUpLeft ? up : upLeft;
+        return toLeft <= Math.Min(toUp, toUpLeft) ? left : upOrUpLeft;
     }
 
     /// <summary>Unfiltered rows to RGB: grey is repeated into the three channels, alpha is dropped.</summary>
@@ -236,25 +292,6 @@ internal static class SimplePng
         }
     }
 
-    private static readonly uint[] CrcTable = CreateCrcTable();
-
-    private static uint[] CreateCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            uint c = n;
-            for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
-    }
-
     /// <summary>The CRC-32 of the PNG specification (the same as zlib's).</summary>
-    internal static uint Crc32(ReadOnlySpan<byte> bytes)
-    {
-        uint c = 0xFFFFFFFFu;
-        foreach (byte b in bytes) c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
-    }
+    internal static uint Crc32(ReadOnlySpan<byte> bytes) => System.IO.Hashing.Crc32.HashToUInt32(bytes);
 }
