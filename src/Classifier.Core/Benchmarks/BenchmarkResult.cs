@@ -18,4 +18,21 @@ namespace Classifier.Core.Benchmarks;
 /// <param name="PeakResidentBytes">Peak resident memory of the process so far.</param>
 public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFormat, int BatchSize, int EvaluationBatchSize,
     int Threads, string Cache, double Decode, double TrainCeiling, double TrainNaive, double TrainFirstEpoch, double TrainEpoch,
-    double Evaluate, double InferenceCeiling, long PeakResidentBytes);
+    double Evaluate, double InferenceCeiling, long PeakResidentBytes)
+{
+    /// <summary>Process CPU time (all threads) per image of the decode row, in microseconds.</summary>
+    public double DecodeCpuMicroseconds { get; init; }
+
+    /// <summary>Process CPU time per image of evaluation from files, in microseconds.</summary>
+    public double EvaluateCpuMicroseconds { get; init; }
+
+    /// <summary>Process CPU time per image of the inference ceiling, in microseconds.</summary>
+    public double InferenceCpuMicroseconds { get; init; }
+
+    /// <summary>
+    /// What evaluation from files can reach, as a share of the inference ceiling, when decoding and inference take
+    /// their measured CPU time from the same cores and the ceiling already keeps them busy: inference / (inference +
+    /// decode). Spinning threads count as busy, so this is an estimate, not a hard limit.
+    /// </summary>
+    public double EvaluateBound => InferenceCpuMicroseconds / (InferenceCpuMicroseconds + DecodeCpuMicroseconds);
+}

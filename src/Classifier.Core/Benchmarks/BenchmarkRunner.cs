@@ -48,7 +48,7 @@ public static class BenchmarkRunner
         var preprocessing = new Preprocessing(size, Interpolation.Nearest, 1f / 255);
 
         log($"{size} px: decode + resize");
-        double decode = DecodeRate(dataset, preprocessing, options.BatchSize);
+        var decode = DecodeRate(dataset, preprocessing, options.BatchSize);
 
         var pixels = new byte[options.BatchSize * preprocessing.PixelBytes];
         new Random(3).NextBytes(pixels);
@@ -63,29 +63,57 @@ public static class BenchmarkRunner
 
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: evaluation from files");
-        double evaluate = EvaluateFromFiles(dataset, preprocessing, options.EvaluationBatchSize);
+        var evaluate = EvaluateFromFiles(dataset, preprocessing, options.EvaluationBatchSize);
         var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
         new Random(4).NextBytes(evalPixels);
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: inference on synthetic batches (ceiling)");
-        double inference = InferenceSteps(size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
+        var inference = InferenceSteps(size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
-            get_num_threads(), options.Cache.ToString().ToLowerInvariant(), decode, ceiling, naive, firstEpoch, laterEpoch,
-            evaluate, inference, PeakMemory.Bytes());
+            get_num_threads(), options.Cache.ToString().ToLowerInvariant(), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
+            evaluate.PerSecond, inference.PerSecond, PeakMemory.Bytes())
+        {
+            DecodeCpuMicroseconds = decode.CpuMicroseconds,
+            EvaluateCpuMicroseconds = evaluate.CpuMicroseconds,
+            InferenceCpuMicroseconds = inference.CpuMicroseconds,
+        };
     }
 
-    private static double DecodeRate(Dataset dataset, Preprocessing preprocessing, int batchSize)
+    /// <summary>A throughput and the process CPU time (all threads) it cost per image.</summary>
+    private readonly record struct Rate(double PerSecond, double CpuMicroseconds)
+    {
+        public static Rate Of(long images, CpuClock clock) =>
+            new(images / clock.Seconds, clock.CpuSeconds * 1e6 / Math.Max(1, images));
+    }
+
+    /// <summary>Wall-clock and process CPU time since it was started.</summary>
+    private sealed class CpuClock
+    {
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+
+        public double Seconds => _wall.Elapsed.TotalSeconds;
+
+        public double CpuSeconds => (Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart).TotalSeconds;
+    }
+
+    private static Rate DecodeRate(Dataset dataset, Preprocessing preprocessing, int batchSize)
     {
         var loader = new BatchLoader(dataset.Images, new ImageDecoder(preprocessing), cache: null, new SkippedImages());
         var order = Enumerable.Range(0, dataset.Images.Count).ToArray();
-        // Warm-up, as for the other rows: the decoder's code reaches its optimised JIT tier before the clock starts.
-        foreach (var batch in loader.Read(order[..Math.Min(order.Length, 8 * batchSize)], batchSize)) batch.Dispose();
-        var clock = Stopwatch.StartNew();
+        // Warm-up, as for the other rows: the decoder's code goes through the JIT's tiers (a few thousand small images)
+        // before the clock starts; then whole passes until a second has gone by, so small images are not timed over a
+        // fraction of a second.
+        foreach (var batch in loader.Read(order[..Math.Min(order.Length, 2048)], batchSize)) batch.Dispose();
+        var clock = new CpuClock();
         long images = 0;
-        foreach (var batch in loader.Read(order, batchSize))
-            using (batch) images += batch.Count;
-        return images / clock.Elapsed.TotalSeconds;
+        do
+        {
+            foreach (var batch in loader.Read(order, batchSize))
+                using (batch) images += batch.Count;
+        } while (clock.Seconds < 1);
+        return Rate.Of(images, clock);
     }
 
     /// <summary>Training steps per second x batch size, after two warm-up steps, for at least <paramref name="seconds"/>.</summary>
@@ -106,7 +134,7 @@ public static class BenchmarkRunner
             loss.backward();
             optimizer.Step();
             _ = loss.item<float>();
-        }) * batchSize;
+        }).PerSecond * batchSize;
     }
 
     /// <summary>
@@ -125,17 +153,18 @@ public static class BenchmarkRunner
         return tensor(floats, [batchSize, 3, size, size]);
     }
 
-    private static double InferenceSteps(int size, byte[] pixels, int batchSize, double seconds)
+    private static Rate InferenceSteps(int size, byte[] pixels, int batchSize, double seconds)
     {
         manual_seed(1);
         using var model = new SeedCnn(BenchmarkImages.Classes, size);
         model.eval();
         using var inference = inference_mode();
-        return Repeat(seconds, () =>
+        var steps = Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
             _ = model.forward(BatchTensors.Input(pixels, batchSize, size, 1f / 255)).argmax(1).data<long>().ToArray();
-        }) * batchSize;
+        });
+        return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
     }
 
     private static (double First, double Later) TrainFromFiles(BenchmarkOptions options, string train, string val, int size, string output)
@@ -155,7 +184,7 @@ public static class BenchmarkRunner
         return (observer.Rates[0], observer.Rates[^1]);
     }
 
-    private static double EvaluateFromFiles(Dataset dataset, Preprocessing preprocessing, int batchSize)
+    private static Rate EvaluateFromFiles(Dataset dataset, Preprocessing preprocessing, int batchSize)
     {
         manual_seed(1);
         using var model = new SeedCnn(dataset.ClassNames.Count, preprocessing.ImageSize);
@@ -165,8 +194,9 @@ public static class BenchmarkRunner
         Evaluator.Evaluate(model, new BatchLoader(warmUp, decoder, cache: null, new SkippedImages()), dataset.ClassNames,
             preprocessing.Scale, batchSize);
         var loader = new BatchLoader(dataset.Images, decoder, cache: null, new SkippedImages());
+        var clock = new CpuClock();
         var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing.Scale, batchSize);
-        return result.Images / result.Seconds;
+        return Rate.Of(result.Images, clock) with { PerSecond = result.Images / result.Seconds };
     }
 
     /// <summary>
@@ -193,20 +223,20 @@ public static class BenchmarkRunner
 
     /// <summary>
     /// Calls of <paramref name="step"/> per second over at least <paramref name="seconds"/> and 3 calls, after a
-    /// warm-up of at least two calls and half a second.
+    /// warm-up of at least two calls and half a second, with the process CPU time per call.
     /// </summary>
-    private static double Repeat(double seconds, Action step)
+    private static Rate Repeat(double seconds, Action step)
     {
         var warmUp = Stopwatch.StartNew();
         for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++) step();
-        var clock = Stopwatch.StartNew();
+        var clock = new CpuClock();
         int calls = 0;
-        while (calls < 3 || clock.Elapsed.TotalSeconds < seconds)
+        while (calls < 3 || clock.Seconds < seconds)
         {
             step();
             calls++;
         }
-        return calls / clock.Elapsed.TotalSeconds;
+        return Rate.Of(calls, clock);
     }
 
     /// <summary>The training throughput each epoch ended with.</summary>
