@@ -75,18 +75,27 @@ public static class ModelFile
             throw Damaged(path, "it has no weights section");
         if (info.Architecture != ModelInfo.SeedCnnArchitecture)
             throw new ClassifierException($"Model file '{path}' holds a '{info.Architecture}' network, which this version of classify does not know.");
+        return new LoadedModel(CreateNetwork(path, info, weights), info, sections);
+    }
+
+    /// <summary>
+    /// A new network as <paramref name="info"/> describes it, with <paramref name="weights"/> (a weights section of
+    /// <paramref name="path"/>, named <paramref name="what"/> in the error) loaded strictly.
+    /// </summary>
+    internal static SeedCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
+    {
         var model = new SeedCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
         try
         {
             LoadWeights(model, weights);
+            return model;
         }
         catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or InvalidDataException
                                       or System.Runtime.InteropServices.ExternalException)
         {
             model.Dispose();
-            throw Damaged(path, $"its weights do not fit the network it describes ({e.Message})", e);
+            throw Damaged(path, $"its {what} do not fit the network it describes ({e.Message})", e);
         }
-        return new LoadedModel(model, info, sections);
     }
 
     /// <summary>

@@ -43,18 +43,7 @@ public static class Checkpoint
         if (!averaged) return checkpoint.Network;
         if (!checkpoint.Sections.TryGetValue(TrainedWeightsSection, out var weights))
             throw new ClassifierException($"'{path}' has no {TrainedWeightsSection} section although its run averages weights (--ema-decay); it cannot be resumed.");
-        var network = new SeedCnn(checkpoint.Info.ClassNames.Count, checkpoint.Info.Preprocessing.ImageSize);
-        try
-        {
-            ModelFile.LoadWeights(network, weights);
-            return network;
-        }
-        catch (Exception e) when (e is ArgumentException or EndOfStreamException or IOException or InvalidDataException
-                                      or System.Runtime.InteropServices.ExternalException)
-        {
-            network.Dispose();
-            throw new ClassifierException($"'{path}' has trained weights that do not fit the network ({e.Message}).", e);
-        }
+        return ModelFile.CreateNetwork(path, checkpoint.Info, weights, "trained weights");
     }
 
     /// <summary>The trainer state stored in a loaded checkpoint.</summary>

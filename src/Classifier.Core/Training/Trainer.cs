@@ -138,7 +138,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
             {
-                SaveInterrupted(run, model, average, optimizer, classNames, state, trained);
+                SaveInterrupted(run, evaluated, model, optimizer, classNames, state, trained);
                 throw;
             }
             if (trained.Seen == 0)
@@ -224,12 +224,12 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
     }
 
-    private void SaveInterrupted(RunFolder run, SeedCnn model, WeightAverage? average, AdamOptimizer optimizer,
+    private void SaveInterrupted(RunFolder run, SeedCnn evaluated, SeedCnn model, AdamOptimizer optimizer,
         IReadOnlyList<string> classNames, TrainingState state, PartialEpoch partial)
     {
         var last = state.History.Count > 0 ? state.History[^1] : null;
         var info = Info(classNames, state.CompletedEpochs, last);
-        Checkpoint.Save(run.LastModel, average?.Network ?? model, optimizer, info, state with { Partial = partial }, trained: model);
+        Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state with { Partial = partial }, trained: model);
         if (state.History.Count > 0) CurvesPlot.SaveFromHistory(run.History, run.Curves);
     }
 
