@@ -73,13 +73,18 @@ internal static class TrainCommand
         var widthShift = new Option<double>("--width-shift-range") { Description = "Augment: shift by up to this fraction of the width.", HelpName = "F" };
         var heightShift = new Option<double>("--height-shift-range") { Description = "Augment: shift by up to this fraction of the height.", HelpName = "F" };
         var zoom = new Option<double>("--zoom-range") { Description = "Augment: zoom each axis by a factor in [1-F, 1+F].", HelpName = "F" };
+        var erasing = new Option<double>("--random-erasing")
+        {
+            Description = "Augment: with this probability, fill one random rectangle (2-33% of the image) with noise, as torchvision's RandomErasing.",
+            HelpName = "P",
+        };
         var brightness = new Option<string?>("--brightness-range") { Description = "Augment: multiply brightness by a factor in [LOW, HIGH].", HelpName = "LOW,HIGH" };
 
         var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
             cache, maxPixels, strict, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
-            labelSmoothing, weightDecay, emaDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness,
+            labelSmoothing, weightDecay, emaDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness, erasing,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -137,6 +142,7 @@ internal static class TrainCommand
             augment = Aug(augment, heightShift, (a, v) => a with { HeightShift = v });
             augment = Aug(augment, zoom, (a, v) => a with { Zoom = v });
             augment = Aug(augment, brightness, (a, v) => a with { Brightness = ParseRange(v) });
+            augment = Aug(augment, erasing, (a, v) => a with { RandomErasing = v });
             options = options with { Augment = augment };
 
             if (parse.GetValue(preview) is { } count)

@@ -91,6 +91,7 @@ public sealed class TrainEvalPlotTests : IDisposable
     [InlineData("--image-size", "16", "--image-size 16")]
     [InlineData("--batch-size", "-3", "--batch-size -3")]
     [InlineData("--validation-split", "1.5", "--validation-split 1.5")]
+    [InlineData("--random-erasing", "1.5", "--random-erasing 1.5")]
     public async Task Train_WithAnOutOfRangeOption_FailsNamingIt(string option, string value, string expected)
     {
         var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 2, size: 24);

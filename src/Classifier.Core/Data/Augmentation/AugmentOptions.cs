@@ -36,9 +36,26 @@ public sealed record AugmentOptions
     [JsonPropertyName("brightness-range")]
     public double[]? Brightness { get; init; }
 
+    /// <summary>
+    /// Probability of erasing one random rectangle of each image with random pixel values (Zhong et al., "Random
+    /// Erasing Data Augmentation"; torchvision's <c>RandomErasing</c>, timm's <c>--reprob</c>). The rectangle covers
+    /// <see cref="ErasingMinArea"/> to <see cref="ErasingMaxArea"/> of the image with an aspect ratio from 0.3 to 3.3.
+    /// </summary>
+    [JsonPropertyName("random-erasing")]
+    public double RandomErasing { get; init; }
+
+    /// <summary>Smallest erased area, as a fraction of the image (torchvision's default).</summary>
+    public const double ErasingMinArea = 0.02;
+
+    /// <summary>Largest erased area, as a fraction of the image (torchvision's default).</summary>
+    public const double ErasingMaxArea = 0.33;
+
+    /// <summary>Widest erased rectangle's width/height (the narrowest is its inverse).</summary>
+    public const double ErasingMaxAspect = 3.3;
+
     /// <summary>True when any augmentation is on.</summary>
     [JsonIgnore]
-    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0 || Brightness is not null;
+    public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0 || Brightness is not null || RandomErasing > 0;
 
     /// <summary>True when a geometric (resampling) transform is on.</summary>
     [JsonIgnore]
@@ -53,5 +70,7 @@ public sealed record AugmentOptions
         if (Zoom is < 0 or >= 1) throw new ClassifierException($"--zoom-range {Zoom}: give a fraction from 0 to below 1 (0.2 zooms by 0.8 to 1.2).");
         if (Brightness is not null && (Brightness.Length != 2 || Brightness[0] < 0 || Brightness[1] < Brightness[0]))
             throw new ClassifierException("--brightness-range: give two factors LOW,HIGH with 0 <= LOW <= HIGH, e.g. 0.8,1.2.");
+        if (RandomErasing is < 0 or > 1 || double.IsNaN(RandomErasing))
+            throw new ClassifierException($"--random-erasing {RandomErasing}: give a probability from 0 to 1 (0.5 erases a rectangle in about half the images).");
     }
 }

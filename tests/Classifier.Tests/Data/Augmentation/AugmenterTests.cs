@@ -125,10 +125,37 @@ public sealed class AugmenterTests
     }
 
     [Fact]
+    public void RandomErasing_FillsOneRectangleWithNoise_InAboutThatShareOfImages()
+    {
+        using var scope = NewDisposeScope();
+        const int n = 400, side = 32;
+        var x = full(n, 3, side, side, 0.5f);
+        var y = new Augmenter(new AugmentOptions { RandomErasing = 0.5 }).Apply(x);
+
+        var changed = y.ne(x).any(1);  // [N, H, W]: a pixel differs in some channel
+        int erased = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var mask = changed[i];
+            long count = mask.sum().item<long>();
+            if (count == 0) continue;
+            erased++;
+            var rows = mask.any(1).nonzero().flatten();
+            var cols = mask.any(0).nonzero().flatten();
+            long height = rows[-1].item<long>() - rows[0].item<long>() + 1;
+            long width = cols[-1].item<long>() - cols[0].item<long>() + 1;
+            Assert.Equal(height * width, count);  // the changed pixels form one solid rectangle
+            Assert.InRange(count / (double)(side * side), 0.01, 0.36);  // 2-33% of the image; each side is rounded to whole pixels
+        }
+        Assert.InRange(erased, 160, 240);
+        Assert.True(y.min().item<float>() >= 0 && y.max().item<float>() <= 1, "noise stays in [0, 1]");
+    }
+
+    [Fact]
     public void SameSeed_GivesTheSameAugmentation()
     {
         using var scope = NewDisposeScope();
-        var options = new AugmentOptions { HorizontalFlip = true, RotationDegrees = 20, Zoom = 0.2, Brightness = [0.8, 1.2] };
+        var options = new AugmentOptions { HorizontalFlip = true, RotationDegrees = 20, Zoom = 0.2, Brightness = [0.8, 1.2], RandomErasing = 0.5 };
         var x = rand(8, 3, Side, Side, generator: new Generator(1));
         manual_seed(9);
         var a = new Augmenter(options).Apply(x);
