@@ -26,6 +26,7 @@ internal static class EvalCommand
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
         var device = DeviceOption.Create();
+        var tta = TtaOption.Create();
         var topK = new Option<int?>("--top-k") { Description = $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", HelpName = "K" };
         var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
         var topErrors = new Option<int>("--top-errors") { Description = "Most confident errors shown on top_errors.png (0 for no sheet).", DefaultValueFactory = _ => EvaluationOutputs.DefaultTopErrors, HelpName = "N" };
@@ -34,7 +35,7 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, strict,
+            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -48,6 +49,7 @@ internal static class EvalCommand
                 Device = DeviceOption.Read(parse, device),
                 TopK = parse.GetValue(topK),
                 Strict = parse.GetValue(strict),
+                TestTimeAugmentation = TtaOption.Read(parse, tta),
             };
             var gate = new QualityGate(parse.GetValue(minAccuracy), parse.GetValue(minF1));
             gate.Validate();

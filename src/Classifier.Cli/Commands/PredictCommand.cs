@@ -24,10 +24,11 @@ internal static class PredictCommand
         var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
+        var tta = TtaOption.Create();
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {
-            model, paths, format, topK, batchSize, threads, maxPixels, strict, device,
+            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, tta,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -39,6 +40,7 @@ internal static class PredictCommand
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
                 Strict = parse.GetValue(strict),
+                TestTimeAugmentation = TtaOption.Read(parse, tta),
                 Device = DeviceOption.Read(parse, device),
             };
             using var predictor = Predictor.Open(options);

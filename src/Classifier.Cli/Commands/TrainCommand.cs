@@ -4,6 +4,7 @@ using Classifier.Cli.Output;
 using Classifier.Core;
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
+using Classifier.Core.Model;
 using Classifier.Core.Reporting;
 using Classifier.Core.Training;
 
@@ -66,6 +67,7 @@ internal static class TrainCommand
             HelpName = "D",
         };
         var classWeight = Choice("--class-weight", "Weight the loss by inverse class frequency (balanced).", Defaults.ClassWeight);
+        var tta = Choice("--tta", "Test-time augmentation of validation, recorded in the model for eval and predict: none, or horizontal_flip (average the logits of each image and its mirror image).", Defaults.TestTimeAugmentation);
 
         var hflip = new Option<bool>("--horizontal-flip") { Description = "Augment: flip left-right at random." };
         var vflip = new Option<bool>("--vertical-flip") { Description = "Augment: flip upside down at random." };
@@ -84,7 +86,7 @@ internal static class TrainCommand
         {
             data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
             cache, maxPixels, strict, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
-            labelSmoothing, weightDecay, emaDecay, classWeight, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness, erasing,
+            labelSmoothing, weightDecay, emaDecay, classWeight, tta, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness, erasing,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -134,6 +136,7 @@ internal static class TrainCommand
             options = Set(options, weightDecay, (o, v) => o with { WeightDecay = v });
             options = Set(options, emaDecay, (o, v) => o with { EmaDecay = v });
             options = Set(options, classWeight, (o, v) => o with { ClassWeight = EnumValues.Parse<ClassWeighting>(v) });
+            options = Set(options, tta, (o, v) => o with { TestTimeAugmentation = EnumValues.Parse<TestTimeAugmentation>(v) });
             var augment = options.Augment;
             augment = Aug(augment, hflip, (a, v) => a with { HorizontalFlip = v });
             augment = Aug(augment, vflip, (a, v) => a with { VerticalFlip = v });

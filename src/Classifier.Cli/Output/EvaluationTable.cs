@@ -1,4 +1,5 @@
 using Classifier.Core.Evaluation;
+using Classifier.Core.Model;
 
 namespace Classifier.Cli.Output;
 
@@ -8,7 +9,8 @@ internal static class EvaluationTable
     public static void Write(TextWriter o, EvaluationReport report)
     {
         var r = report.Result;
-        o.WriteLine($"Model: {report.ModelPath} (epoch {report.Info.Epoch})");
+        var tta = r.Augmentation == TestTimeAugmentation.None ? "" : $", test-time augmentation: {Commands.EnumValues.Name(r.Augmentation)}";
+        o.WriteLine($"Model: {report.ModelPath} (epoch {report.Info.Epoch}{tta})");
         o.WriteLine($"Data:  {report.Data.Root} ({r.Images:N0} images{(report.Skipped.Count > 0 ? $", {report.Skipped.Count} skipped" : "")})");
         o.WriteLine();
         var topK = r.TopKAccuracy is { } k ? $"   top-{r.TopK} accuracy: {k:F4}" : "";

@@ -43,6 +43,9 @@ public sealed record EvalOptions
     /// <summary>The default k of top-k accuracy, used when the model has more classes than this.</summary>
     public const int DefaultTopK = 5;
 
+    /// <summary>Test-time augmentation (<c>--tta</c>); null for the one the model file records.</summary>
+    public Model.TestTimeAugmentation? TestTimeAugmentation { get; init; }
+
     /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 

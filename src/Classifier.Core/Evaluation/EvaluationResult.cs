@@ -17,6 +17,9 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>Images whose true class was among the <see cref="TopK"/> most probable.</summary>
     public long TopKCorrect { get; init; }
 
+    /// <summary>The test-time augmentation the logits came from.</summary>
+    public Model.TestTimeAugmentation Augmentation { get; init; }
+
     /// <summary>Top-k accuracy, or null when <see cref="TopK"/> is 0.</summary>
     public double? TopKAccuracy => TopK == 0 ? null : Images == 0 ? 0 : (double)TopKCorrect / Images;
 

@@ -17,11 +17,12 @@ public static class Evaluator
     /// The network is put in eval mode; the caller switches back to train mode if it continues training.
     /// <paramref name="onBatch"/> is told the images done so far after each batch. With <paramref name="topK"/> of 2 or
     /// more, the result also counts images whose true class is among the <paramref name="topK"/> most probable.
-    /// <paramref name="device"/> is where the model is (default CPU); batches are moved there.
+    /// <paramref name="device"/> is where the model is (default CPU); batches are moved there. Each image's logits are
+    /// those of <paramref name="augmentation"/>'s views.
     /// </summary>
     public static EvaluationResult Evaluate(SeedCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
         float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
-        Device? device = null)
+        Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         device ??= CPU;
         if (topK > classNames.Count)
@@ -40,7 +41,7 @@ public static class Evaluator
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    var logits = model.forward(BatchTensors.Input(batch, scale).to(device));   // [N, classes]
+                    var logits = model.Logits(BatchTensors.Input(batch, scale).to(device), augmentation); // [N, classes]
                     var labels = BatchTensors.Labels(batch).to(device);                          // [N]
                     var losses = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None); // [N]
                     var (confidence, predicted) = nn.functional.softmax(logits, 1).max(1);
@@ -69,6 +70,7 @@ public static class Evaluator
         {
             TopK = topK >= 2 ? topK : 0,
             TopKCorrect = topK >= 2 ? topKCorrect : 0,
+            Augmentation = augmentation,
         };
     }
 }

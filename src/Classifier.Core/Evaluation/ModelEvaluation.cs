@@ -43,7 +43,7 @@ public static class ModelEvaluation
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped) { Strict = options.Strict };
         var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing.Scale,
             options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
-            options.TopKFor(info.ClassNames.Count), device);
+            options.TopKFor(info.ClassNames.Count), device, options.TestTimeAugmentation ?? info.TestTimeAugmentation);
         return new EvaluationReport(modelPath, info, data, result, skipped.All);
     }
 

@@ -19,13 +19,19 @@ public static class ExportMetadata
     /// <summary>Readable JSON inside the files (quotes stay quotes, not \u0022); still valid JSON.</summary>
     internal static readonly JsonSerializerOptions Json = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <summary>The key/value pairs; values are plain strings (JSON text for the list and the object).</summary>
+    /// <summary>
+    /// The key/value pairs; values are plain strings (JSON text for the list and the object).
+    /// <c>test_time_augmentation</c> is <c>none</c> or <c>horizontal_flip</c>: the exported graph is the network alone,
+    /// so a program that should answer as <c>classify predict</c> does averages the logits of the image and its mirror
+    /// image when it says <c>horizontal_flip</c>.
+    /// </summary>
     public static IReadOnlyList<KeyValuePair<string, string>> For(ModelInfo info) =>
     [
         new("format", FormatName),
         new("architecture", info.Architecture),
         new("class_names", JsonSerializer.Serialize(info.ClassNames, Json)),
         new("preprocessing", PreprocessingJson(info.Preprocessing)),
+        new("test_time_augmentation", JsonNamingPolicy.SnakeCaseLower.ConvertName(info.TestTimeAugmentation.ToString())),
         new("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)),
         new("classify_version", info.ToolVersion),
     ];

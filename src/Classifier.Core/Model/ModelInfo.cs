@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Classifier.Core.Data;
 
 namespace Classifier.Core.Model;
@@ -26,4 +27,11 @@ public sealed record ModelInfo(
 {
     /// <summary>The only architecture so far.</summary>
     public const string SeedCnnArchitecture = "seed-cnn";
+
+    /// <summary>
+    /// The test-time augmentation training validated with, which <c>eval</c> and <c>predict</c> use by default;
+    /// absent in files written before it existed, which read as <see cref="TestTimeAugmentation.None"/>.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<TestTimeAugmentation>))]
+    public TestTimeAugmentation TestTimeAugmentation { get; init; }
 }

@@ -23,6 +23,9 @@ public sealed record PredictOptions
     /// <summary>Stop at the first file that cannot be read instead of giving it an error row (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 
+    /// <summary>Test-time augmentation (<c>--tta</c>); null for the one the model file records.</summary>
+    public Model.TestTimeAugmentation? TestTimeAugmentation { get; init; }
+
     /// <summary>Where the network runs (<c>--device</c>).</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 

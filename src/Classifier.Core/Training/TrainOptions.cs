@@ -89,6 +89,13 @@ public sealed record TrainOptions
     /// </summary>
     public double? EmaDecay { get; init; }
 
+    /// <summary>
+    /// Test-time augmentation of validation (<c>--tta</c>); recorded in the saved models, so <c>eval</c> and
+    /// <c>predict</c> use it too.
+    /// </summary>
+    [JsonPropertyName("tta")]
+    public Model.TestTimeAugmentation TestTimeAugmentation { get; init; }
+
     /// <summary>Per-class weighting of the training loss.</summary>
     public ClassWeighting ClassWeight { get; init; } = ClassWeighting.None;
 

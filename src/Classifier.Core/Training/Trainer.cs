@@ -133,7 +133,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             {
                 cancellation.ThrowIfCancellationRequested();
                 validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
-                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device);
+                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device,
+                    augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -248,7 +249,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                     ["accuracy"] = row.Accuracy, ["loss"] = row.Loss,
                     ["val_accuracy"] = row.ValAccuracy, ["val_loss"] = row.ValLoss,
                 },
-            ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow);
+            ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow)
+        {
+            TestTimeAugmentation = options.TestTimeAugmentation,
+        };
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>
     internal static long EpochSeed(int seed, int epoch) => (long)seed * 1_000_003L + epoch;
