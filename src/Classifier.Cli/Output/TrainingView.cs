@@ -45,7 +45,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({options.Interpolation.ToString().ToLowerInvariant()}), " +
                     $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
                     $"seed {options.Seed}, {start.Threads} thread(s), cache {options.Cache.ToString().ToLowerInvariant()} " +
-                    $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)");
+                    $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)" +
+                    (options.TestTimeAugmentation == Core.Model.TestTimeAugmentation.None ? "" : ", validation with horizontal flips (--tta)"));
         o.WriteLine($"Run folder: {start.Run.Path}");
         if (start.CompletedEpochs > 0)
             o.WriteLine($"Resuming after epoch {start.CompletedEpochs} of {options.Epochs}.");
