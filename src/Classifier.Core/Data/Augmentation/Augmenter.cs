@@ -6,8 +6,9 @@ namespace Classifier.Core.Data.Augmentation;
 /// <summary>
 /// Applies <see cref="AugmentOptions"/> to a whole batch inside libtorch: flips by per-image masks, rotation, shift
 /// and zoom as one affine resampling (bilinear, edge pixels repeated like Keras' fill_mode="nearest"), brightness
-/// as a clamped factor, random erasing last (so the erased rectangle is never resampled). Randomness comes from libtorch's generator, which the trainer seeds per epoch, so augmented
-/// runs are reproducible and resumable. Call inside the caller's dispose scope.
+/// as a clamped factor, random erasing last (so the erased rectangle is never resampled). Randomness comes from
+/// libtorch's generator, which the trainer seeds per epoch, so augmented runs are reproducible and resumable. Call
+/// inside the caller's dispose scope.
 /// </summary>
 public sealed class Augmenter(AugmentOptions options)
 {
