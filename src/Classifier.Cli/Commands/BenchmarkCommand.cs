@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Classifier.Cli.Output;
+using Classifier.Core;
 using Classifier.Core.Benchmarks;
 using Classifier.Core.Data;
 

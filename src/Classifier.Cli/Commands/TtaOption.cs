@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Classifier.Core;
 using Classifier.Core.Model;
 
 namespace Classifier.Cli.Commands;

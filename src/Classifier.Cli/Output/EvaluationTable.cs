@@ -1,3 +1,4 @@
+using Classifier.Core;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model;
 
@@ -9,7 +10,7 @@ internal static class EvaluationTable
     public static void Write(TextWriter o, EvaluationReport report)
     {
         var r = report.Result;
-        var tta = r.Augmentation == TestTimeAugmentation.None ? "" : $", test-time augmentation: {Commands.EnumValues.Name(r.Augmentation)}";
+        var tta = r.Augmentation == TestTimeAugmentation.None ? "" : $", test-time augmentation: {EnumValues.Name(r.Augmentation)}";
         o.WriteLine($"Model: {report.ModelPath} (epoch {report.Info.Epoch}{tta})");
         o.WriteLine($"Data:  {report.Data.Root} ({r.Images:N0} images{(report.Skipped.Count > 0 ? $", {report.Skipped.Count} skipped" : "")})");
         o.WriteLine();

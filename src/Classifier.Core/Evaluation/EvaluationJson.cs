@@ -23,7 +23,7 @@ public static class EvaluationJson
             ["model"] = report.ModelPath,
             ["data"] = report.Data.Root,
             ["images"] = result.Images,
-            ["test_time_augmentation"] = JsonNamingPolicy.SnakeCaseLower.ConvertName(result.Augmentation.ToString()),
+            ["test_time_augmentation"] = EnumValues.Name(result.Augmentation),
             ["accuracy"] = result.Accuracy,
             ["loss"] = double.IsFinite(result.Loss) ? result.Loss : null,
             ["classes"] = new JsonArray(report.Info.ClassNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),

@@ -31,7 +31,7 @@ public static class ExportMetadata
         new("architecture", info.Architecture),
         new("class_names", JsonSerializer.Serialize(info.ClassNames, Json)),
         new("preprocessing", PreprocessingJson(info.Preprocessing)),
-        new("test_time_augmentation", JsonNamingPolicy.SnakeCaseLower.ConvertName(info.TestTimeAugmentation.ToString())),
+        new("test_time_augmentation", EnumValues.Name(info.TestTimeAugmentation)),
         new("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)),
         new("classify_version", info.ToolVersion),
     ];

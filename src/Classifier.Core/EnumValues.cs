@@ -1,9 +1,12 @@
 using System.Text.Json;
 
-namespace Classifier.Cli.Commands;
+namespace Classifier.Core;
 
-/// <summary>Enum values as they are spelled on the command line and in options files: snake_case, lower case.</summary>
-internal static class EnumValues
+/// <summary>
+/// Enum values as they are spelled on the command line, in options files and in the JSON and metadata the tool
+/// writes: snake_case, lower case.
+/// </summary>
+public static class EnumValues
 {
     /// <summary>The accepted spellings of <typeparamref name="T"/>'s values.</summary>
     public static string[] Of<T>() where T : struct, Enum =>
