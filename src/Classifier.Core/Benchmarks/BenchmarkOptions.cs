@@ -33,8 +33,8 @@ public sealed record BenchmarkOptions
     public void Validate()
     {
         foreach (var size in ImageSizes)
-            if (size < Model.SeedCnn.MinimumImageSize || size > 1024)
-                throw new ClassifierException($"--image-size {size}: give {Model.SeedCnn.MinimumImageSize} to 1024.");
+            if (size < Model.KerasRecipeCnn.MinimumImageSize || size > 1024)
+                throw new ClassifierException($"--image-size {size}: give {Model.KerasRecipeCnn.MinimumImageSize} to 1024.");
         if (Images is < 16) throw new ClassifierException($"--images {Images}: give at least 16.");
         if (BatchSize < 1 || EvaluationBatchSize < 1) throw new ClassifierException("--batch-size: give at least 1.");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");

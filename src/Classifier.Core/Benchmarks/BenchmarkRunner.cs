@@ -120,7 +120,7 @@ public static class BenchmarkRunner
     private static double TrainSteps(int size, byte[] pixels, int batchSize, bool naive, double seconds)
     {
         manual_seed(1);
-        using var model = new SeedCnn(BenchmarkImages.Classes, size);
+        using var model = new KerasRecipeCnn(BenchmarkImages.Classes, size);
         using var optimizer = new AdamOptimizer(model.parameters(), 1e-3);
         var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
         var floats = naive ? new float[pixels.Length] : null;
@@ -156,7 +156,7 @@ public static class BenchmarkRunner
     private static Rate InferenceSteps(int size, byte[] pixels, int batchSize, double seconds)
     {
         manual_seed(1);
-        using var model = new SeedCnn(BenchmarkImages.Classes, size);
+        using var model = new KerasRecipeCnn(BenchmarkImages.Classes, size);
         model.eval();
         using var inference = inference_mode();
         var steps = Repeat(seconds, () =>
@@ -187,7 +187,7 @@ public static class BenchmarkRunner
     private static Rate EvaluateFromFiles(Dataset dataset, Preprocessing preprocessing, int batchSize)
     {
         manual_seed(1);
-        using var model = new SeedCnn(dataset.ClassNames.Count, preprocessing.ImageSize);
+        using var model = new KerasRecipeCnn(dataset.ClassNames.Count, preprocessing.ImageSize);
         var decoder = new ImageDecoder(preprocessing);
         // Warm-up on two batches, as the inference ceiling has: JIT tiers, and the heap's first faults on the buffers.
         var warmUp = dataset.Images.Take(2 * batchSize).ToList();

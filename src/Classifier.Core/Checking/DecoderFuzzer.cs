@@ -31,7 +31,7 @@ public static class DecoderFuzzer
     internal static FuzzResult Run(FuzzOptions options, Func<byte[], bool> tryDecode, Action<int>? onCase,
         CancellationToken cancellation)
     {
-        var seeds = FuzzSeeds.Create();
+        var seeds = FuzzCorpus.Create();
         var failures = new List<FuzzFailure>();
         int decoded = 0, refused = 0;
         long maxGrowth = 0;

@@ -20,7 +20,7 @@ public static class Evaluator
     /// <paramref name="device"/> is where the model is (default CPU); batches are moved there. Each image's logits are
     /// those of <paramref name="augmentation"/>'s views.
     /// </summary>
-    public static EvaluationResult Evaluate(SeedCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
+    public static EvaluationResult Evaluate(KerasRecipeCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
         float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
         Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {

@@ -7,7 +7,7 @@ namespace Classifier.Core.Export;
 /// Writes the seed CNN as an ONNX model (opset 13): input <c>input</c> [batch, 3, H, W] float32 (RGB, scaled as the
 /// preprocessing says), outputs <c>probabilities</c> (softmax) and <c>logits</c>, both [batch, classes], with a
 /// dynamic batch dimension. Class names and preprocessing are in the model's metadata_props. TorchSharp has no ONNX
-/// exporter, so the graph is written here node by node from the same layer list as <see cref="SeedCnn.forward"/>;
+/// exporter, so the graph is written here node by node from the same layer list as <see cref="KerasRecipeCnn.forward"/>;
 /// the test suite runs the result in ONNX Runtime against TorchSharp's outputs.
 /// </summary>
 internal static class OnnxExport
@@ -45,7 +45,7 @@ internal static class OnnxExport
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
     private const long Float32 = 1;
 
-    public static void Write(Stream stream, SeedCnn network, ModelInfo info)
+    public static void Write(Stream stream, KerasRecipeCnn network, ModelInfo info)
     {
         var weights = network.state_dict();
         var initializers = new List<ProtoMessage>();
@@ -58,7 +58,7 @@ internal static class OnnxExport
 
         var nodes = new List<ProtoMessage>();
         string x = InputName;
-        for (int block = 1; block <= SeedCnn.Filters.Length; block++)
+        for (int block = 1; block <= KerasRecipeCnn.Filters.Length; block++)
         {
             nodes.Add(NodeOf("Conv", $"conv{block}", [x, $"conv{block}.weight", $"conv{block}.bias"], $"conv{block}_out",
                 Ints("kernel_shape", 3, 3)));

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Classifier.Core.Export;
 
 /// <summary>
-/// Writes the network's state dict for PyTorch. Keys are those of <see cref="SeedCnn"/> (conv1.weight ... fc2.bias),
+/// Writes the network's state dict for PyTorch. Keys are those of <see cref="KerasRecipeCnn"/> (conv1.weight ... fc2.bias),
 /// which are also the attribute names of the PyTorch rebuild in the README.
 /// </summary>
 internal static class PyTorchExport
@@ -17,7 +17,7 @@ internal static class PyTorchExport
     /// Only tensors, lists, ints and strings, so it loads with <c>weights_only=True</c> even in PyTorch 1.13, whose
     /// safe unpickler refuses floats.
     /// </summary>
-    public static void WritePt(Stream stream, SeedCnn network, ModelInfo info)
+    public static void WritePt(Stream stream, KerasRecipeCnn network, ModelInfo info)
     {
         using var scope = NewDisposeScope();
         var stateDict = new Hashtable();
@@ -31,6 +31,6 @@ internal static class PyTorchExport
     }
 
     /// <summary>A safetensors file with the state dict and the <see cref="ExportMetadata"/> as <c>__metadata__</c>.</summary>
-    public static void WriteSafetensors(Stream stream, SeedCnn network, ModelInfo info) =>
+    public static void WriteSafetensors(Stream stream, KerasRecipeCnn network, ModelInfo info) =>
         SafetensorsFile.Write(stream, network.state_dict().ToList(), ExportMetadata.For(info));
 }

@@ -1,10 +1,10 @@
 namespace Classifier.Core.Model;
 
 /// <summary>A network read from a model file, with its info and the file's raw sections. Disposing frees the network.</summary>
-public sealed class LoadedModel(SeedCnn network, ModelInfo info, IReadOnlyDictionary<string, byte[]> sections) : IDisposable
+public sealed class LoadedModel(KerasRecipeCnn network, ModelInfo info, IReadOnlyDictionary<string, byte[]> sections) : IDisposable
 {
     /// <summary>The network with its weights loaded.</summary>
-    public SeedCnn Network { get; } = network;
+    public KerasRecipeCnn Network { get; } = network;
 
     /// <summary>Class names, preprocessing and provenance.</summary>
     public ModelInfo Info { get; } = info;

@@ -27,7 +27,7 @@ public static class ModelFile
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically.</summary>
-    public static void Save(string path, SeedCnn model, ModelInfo info, IReadOnlyDictionary<string, byte[]>? extraSections = null)
+    public static void Save(string path, KerasRecipeCnn model, ModelInfo info, IReadOnlyDictionary<string, byte[]>? extraSections = null)
     {
         var sections = new List<(string Name, byte[] Content)>
         {
@@ -73,7 +73,7 @@ public static class ModelFile
         var info = ReadInfo(path, sections);
         if (!sections.TryGetValue("weights", out var weights))
             throw Damaged(path, "it has no weights section");
-        if (info.Architecture != ModelInfo.SeedCnnArchitecture)
+        if (info.Architecture != ModelInfo.KerasRecipeCnnArchitecture)
             throw new ClassifierException($"Model file '{path}' holds a '{info.Architecture}' network, which this version of classify does not know.");
         return new LoadedModel(CreateNetwork(path, info, weights), info, sections);
     }
@@ -82,9 +82,9 @@ public static class ModelFile
     /// A new network as <paramref name="info"/> describes it, with <paramref name="weights"/> (a weights section of
     /// <paramref name="path"/>, named <paramref name="what"/> in the error) loaded strictly.
     /// </summary>
-    internal static SeedCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
+    internal static KerasRecipeCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
     {
-        var model = new SeedCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
+        var model = new KerasRecipeCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
         try
         {
             LoadWeights(model, weights);

@@ -26,7 +26,7 @@ public sealed record ModelInfo(
     DateTime CreatedUtc)
 {
     /// <summary>The only architecture so far.</summary>
-    public const string SeedCnnArchitecture = "seed-cnn";
+    public const string KerasRecipeCnnArchitecture = "seed-cnn";
 
     /// <summary>
     /// The test-time augmentation training validated with, which <c>eval</c> and <c>predict</c> use by default;

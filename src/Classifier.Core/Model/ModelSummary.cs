@@ -14,13 +14,13 @@ public sealed record ModelSummary(IReadOnlyList<SummaryRow> Rows)
     public long TotalParameters => Rows.Sum(r => r.Parameters);
 
     /// <summary>The seed CNN's summary for an input of <paramref name="imageSize"/> px and <paramref name="classCount"/> classes.</summary>
-    public static ModelSummary ForSeedCnn(int imageSize, int classCount)
+    public static ModelSummary ForKerasRecipeCnn(int imageSize, int classCount)
     {
         var rows = new List<SummaryRow>();
         int side = imageSize, channels = 3;
-        for (int block = 0; block < SeedCnn.Filters.Length; block++)
+        for (int block = 0; block < KerasRecipeCnn.Filters.Length; block++)
         {
-            int filters = SeedCnn.Filters[block];
+            int filters = KerasRecipeCnn.Filters[block];
             side -= 2;
             rows.Add(new($"conv{block + 1}", "Conv2d 3x3 + ReLU", [filters, side, side], (long)channels * filters * 9 + filters));
             side /= 2;
@@ -29,9 +29,9 @@ public sealed record ModelSummary(IReadOnlyList<SummaryRow> Rows)
         }
         int flat = channels * side * side;
         rows.Add(new("flatten", "Flatten", [flat], 0));
-        rows.Add(new("fc1", "Linear + ReLU", [SeedCnn.HiddenUnits], (long)flat * SeedCnn.HiddenUnits + SeedCnn.HiddenUnits));
-        rows.Add(new("dropout", $"Dropout {SeedCnn.DropoutRate}", [SeedCnn.HiddenUnits], 0));
-        rows.Add(new("fc2", "Linear (logits)", [classCount], (long)SeedCnn.HiddenUnits * classCount + classCount));
+        rows.Add(new("fc1", "Linear + ReLU", [KerasRecipeCnn.HiddenUnits], (long)flat * KerasRecipeCnn.HiddenUnits + KerasRecipeCnn.HiddenUnits));
+        rows.Add(new("dropout", $"Dropout {KerasRecipeCnn.DropoutRate}", [KerasRecipeCnn.HiddenUnits], 0));
+        rows.Add(new("fc2", "Linear (logits)", [classCount], (long)KerasRecipeCnn.HiddenUnits * classCount + classCount));
         return new ModelSummary(rows);
     }
 

@@ -20,7 +20,7 @@ public static class Checkpoint
     /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
     /// network the optimizer updates) when that is another one.
     /// </summary>
-    public static void Save(string path, SeedCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, SeedCnn? trained = null)
+    public static void Save(string path, KerasRecipeCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, KerasRecipeCnn? trained = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
@@ -38,7 +38,7 @@ public static class Checkpoint
     /// The network the optimizer was updating: a new one with the "trained-weights" section of a checkpoint written
     /// with a weight average, else the checkpoint's own network. The caller disposes a new one.
     /// </summary>
-    public static SeedCnn TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
+    public static KerasRecipeCnn TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
     {
         if (!averaged) return checkpoint.Network;
         if (!checkpoint.Sections.TryGetValue(TrainedWeightsSection, out var weights))

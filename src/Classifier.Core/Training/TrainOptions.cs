@@ -120,9 +120,9 @@ public sealed record TrainOptions
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
             throw new ClassifierException($"--learning-rate {LearningRate}: give a positive number such as 0.001.");
-        if (ImageSize < Model.SeedCnn.MinimumImageSize || ImageSize > 1024)
+        if (ImageSize < Model.KerasRecipeCnn.MinimumImageSize || ImageSize > 1024)
             throw new ClassifierException(
-                $"--image-size {ImageSize}: the network needs at least {Model.SeedCnn.MinimumImageSize} px (three conv 3x3 + max-pool 2x2 blocks) and this tool allows at most 1024.");
+                $"--image-size {ImageSize}: the network needs at least {Model.KerasRecipeCnn.MinimumImageSize} px (three conv 3x3 + max-pool 2x2 blocks) and this tool allows at most 1024.");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");
         if (ValidationSplit is { } f && f is <= 0 or >= 1)
             throw new ClassifierException($"--validation-split {f}: give a fraction between 0 and 1, e.g. 0.2.");

@@ -39,7 +39,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             OutputDir = run.Path,
         });
         manual_seed(options.Seed);
-        using var model = new SeedCnn(data.Train.ClassNames.Count, options.ImageSize);
+        using var model = new KerasRecipeCnn(data.Train.ClassNames.Count, options.ImageSize);
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
         using var average = options.EmaDecay is { } decay ? new WeightAverage(model, decay) : null;
@@ -89,10 +89,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     }
 
     /// <summary>Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set.</summary>
-    private AdamOptimizer CreateOptimizer(SeedCnn model) =>
+    private AdamOptimizer CreateOptimizer(KerasRecipeCnn model) =>
         new(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: options.WeightDecay);
 
-    private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, SeedCnn model,
+    private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, KerasRecipeCnn model,
         WeightAverage? average, AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
     {
         // The network that is validated and saved as the run's model: the weight average when there is one.
@@ -111,7 +111,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var augmenter = new Augmenter(options.Augment);
 
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
-            ModelSummary.ForSeedCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes,
+            ModelSummary.ForKerasRecipeCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes,
             state.CompletedEpochs, classWeights));
         if (state.CompletedEpochs > 0) HistoryCsv.Write(run.History, state.History);
 
@@ -164,7 +164,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// One pass over the training images. Returns the epoch's running sums; when cancelled between batches it
     /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
     /// </summary>
-    private PartialEpoch TrainEpoch(SeedCnn model, WeightAverage? average, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
+    private PartialEpoch TrainEpoch(KerasRecipeCnn model, WeightAverage? average, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
         BatchLoader loader, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
@@ -225,7 +225,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
     }
 
-    private void SaveInterrupted(RunFolder run, SeedCnn evaluated, SeedCnn model, AdamOptimizer optimizer,
+    private void SaveInterrupted(RunFolder run, KerasRecipeCnn evaluated, KerasRecipeCnn model, AdamOptimizer optimizer,
         IReadOnlyList<string> classNames, TrainingState state, PartialEpoch partial)
     {
         var last = state.History.Count > 0 ? state.History[^1] : null;
@@ -241,7 +241,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     }
 
     private ModelInfo Info(IReadOnlyList<string> classNames, int epoch, HistoryRow? row) =>
-        new(ModelInfo.SeedCnnArchitecture, classNames, options.Preprocessing, epoch,
+        new(ModelInfo.KerasRecipeCnnArchitecture, classNames, options.Preprocessing, epoch,
             row is null
                 ? new Dictionary<string, double>()
                 : new Dictionary<string, double>

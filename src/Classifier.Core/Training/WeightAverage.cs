@@ -18,8 +18,8 @@ public sealed class WeightAverage : IDisposable
     private readonly bool _ownsNetwork;
 
     /// <summary>Starts an average of <paramref name="trained"/> at its current weights.</summary>
-    public WeightAverage(SeedCnn trained, double decay)
-        : this(trained, new SeedCnn(trained.ClassCount, trained.ImageSize), decay)
+    public WeightAverage(KerasRecipeCnn trained, double decay)
+        : this(trained, new KerasRecipeCnn(trained.ClassCount, trained.ImageSize), decay)
     {
         _ownsNetwork = true;
         using (no_grad())
@@ -30,7 +30,7 @@ public sealed class WeightAverage : IDisposable
     /// Continues an average whose current weights are those of <paramref name="averaged"/> (a resumed run); the caller
     /// keeps ownership of <paramref name="averaged"/>.
     /// </summary>
-    public WeightAverage(SeedCnn trained, SeedCnn averaged, double decay)
+    public WeightAverage(KerasRecipeCnn trained, KerasRecipeCnn averaged, double decay)
     {
         if (decay is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(decay), decay, "The decay must be between 0 and 1.");
         Decay = decay;
@@ -47,7 +47,7 @@ public sealed class WeightAverage : IDisposable
     public double Decay { get; }
 
     /// <summary>The averaged network (always in evaluation mode; no gradients).</summary>
-    public SeedCnn Network { get; }
+    public KerasRecipeCnn Network { get; }
 
     /// <summary>The decay used after <paramref name="step"/> optimizer steps (1-based).</summary>
     public double DecayAt(long step) => Math.Min(Decay, (1.0 + step) / (10.0 + step));

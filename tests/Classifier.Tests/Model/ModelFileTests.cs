@@ -15,14 +15,14 @@ public sealed class ModelFileTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static ModelInfo Info(int classes, int size) => new(ModelInfo.SeedCnnArchitecture,
+    private static ModelInfo Info(int classes, int size) => new(ModelInfo.KerasRecipeCnnArchitecture,
         Enumerable.Range(0, classes).Select(i => $"c{i}").ToList(), new Preprocessing(size, Interpolation.Bilinear, 1f / 255),
         3, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }, "test", "test", DateTime.UtcNow);
 
     private string SaveOne(out float[] logits)
     {
         torch.manual_seed(3);
-        using var model = new SeedCnn(3, 28);
+        using var model = new KerasRecipeCnn(3, 28);
         model.eval();
         using var input = torch.rand(2, 3, 28, 28, generator: new torch.Generator(5));
         using (var output = model.forward(input)) logits = output.data<float>().ToArray();

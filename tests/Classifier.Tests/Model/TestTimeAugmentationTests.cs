@@ -23,7 +23,7 @@ public sealed class TestTimeAugmentationTests : IDisposable
     {
         using var scope = NewDisposeScope();
         manual_seed(4);
-        using var network = new SeedCnn(3, 24);
+        using var network = new KerasRecipeCnn(3, 24);
         network.eval();
         using var _ = inference_mode();
         var x = rand(5, 3, 24, 24);

@@ -20,7 +20,7 @@ public sealed class WeightAverageTests : IDisposable
     public void Update_MovesEachWeightByTheRampedDecay_AsComputedByHand()
     {
         manual_seed(3);
-        using var trained = new SeedCnn(3, 24);
+        using var trained = new KerasRecipeCnn(3, 24);
         using var average = new WeightAverage(trained, decay: 0.9);
         var start = Values(trained.state_dict()["fc2.weight"]);
 

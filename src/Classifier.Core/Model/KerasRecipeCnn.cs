@@ -5,11 +5,12 @@ using static TorchSharp.torch;
 namespace Classifier.Core.Model;
 
 /// <summary>
-/// The seed network: 3 x [Conv 3x3 valid (32, 64, 128 filters) + ReLU + MaxPool 2x2], Flatten, Dense 512 + ReLU,
+/// The network of the classic Keras image-classification recipe, listed in the model zoo as <c>seed-cnn</c> (the network
+/// classify started with, and still its default): 3 x [Conv 3x3 valid (32, 64, 128 filters) + ReLU + MaxPool 2x2], Flatten, Dense 512 + ReLU,
 /// Dropout 0.5, Dense(classes). It returns logits; softmax is applied where probabilities are reported.
 /// Weights start as in Keras: Glorot-uniform kernels, zero biases.
 /// </summary>
-public sealed class SeedCnn : nn.Module<Tensor, Tensor>
+public sealed class KerasRecipeCnn : nn.Module<Tensor, Tensor>
 {
     /// <summary>Filters of the three convolution blocks.</summary>
     public static readonly int[] Filters = [32, 64, 128];
@@ -33,7 +34,7 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>
     private readonly Linear fc2;
 
     /// <summary>Creates the network for <paramref name="classCount"/> classes and square inputs of <paramref name="imageSize"/> px.</summary>
-    public SeedCnn(int classCount, int imageSize) : base(nameof(SeedCnn))
+    public KerasRecipeCnn(int classCount, int imageSize) : base(nameof(KerasRecipeCnn))
     {
         if (imageSize < MinimumImageSize)
             throw new ClassifierException(

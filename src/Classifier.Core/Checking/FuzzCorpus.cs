@@ -15,7 +15,7 @@ namespace Classifier.Core.Checking;
 /// The valid files the fuzzer mutates: every format and the main variants of each (palette, 16-bit, interlaced,
 /// grayscale, animated, compressed TIFF, lossy and lossless WebP), generated in memory.
 /// </summary>
-internal static class FuzzSeeds
+internal static class FuzzCorpus
 {
     public static IReadOnlyList<(string Name, byte[] Bytes)> Create()
     {
