@@ -231,7 +231,8 @@ internal static class OnnxReader
         long count = 1;
         foreach (var d in dims)
         {
-            if (d < 0 || (count = count * d) > int.MaxValue)
+            // count stays below 2^31 and d is checked first, so the product cannot overflow.
+            if (d < 0 || d > int.MaxValue || (count *= d) > int.MaxValue)
                 throw new InvalidDataException($"tensor '{name}' has an impossible shape [{string.Join(", ", dims)}]");
         }
         // raw_data is little-endian float32, the byte order of every machine TorchSharp's libtorch runs on.
