@@ -19,7 +19,8 @@ public static class ModelEvaluation
         options.Validate();
         var modelPath = RunFolder.ResolveModel(options.Model);
         var info = ModelFile.ReadInfo(modelPath);
-        var data = MapToModelClasses(DatasetScanner.Scan(options.DataDir), info.ClassNames);
+        // One class folder is enough: checking a new batch of a single class is an everyday use of eval.
+        var data = MapToModelClasses(DatasetScanner.Scan(options.DataDir, minimumClasses: 1), info.ClassNames);
         return Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
     }
 
