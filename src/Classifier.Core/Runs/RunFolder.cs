@@ -23,6 +23,9 @@ public sealed class RunFolder
     /// <summary>Files that could not be read, with reasons.</summary>
     public const string SkippedName = "skipped.csv";
 
+    /// <summary>Every image trained and validated on, with its content hash (see <see cref="TrainingFiles"/>).</summary>
+    public const string FilesName = "files.csv";
+
     private RunFolder(string path) => Path = path;
 
     /// <summary>Full path of the folder.</summary>
@@ -42,6 +45,9 @@ public sealed class RunFolder
 
     /// <summary>Path of <c>options.json</c>.</summary>
     public string Options => System.IO.Path.Combine(Path, OptionsName);
+
+    /// <summary>Path of <c>files.csv</c>.</summary>
+    public string Files => System.IO.Path.Combine(Path, FilesName);
 
     /// <summary>Path of <c>skipped.csv</c>.</summary>
     public string Skipped => System.IO.Path.Combine(Path, SkippedName);

@@ -197,7 +197,7 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         Assert.True(System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,").Count >= 4);
         Assert.DoesNotContain("src=\"http", html);
         Assert.DoesNotContain("<script", html);
-        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: eval-val", "T-shirt_top", "macro avg" })
+        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: the run's validation images (eval-val)", "T-shirt_top", "macro avg" })
             Assert.Contains(text, html);
         var dataset = DatasetSummary.TryRead(sample.Run)!;
         Assert.Equal(Enumerable.Repeat(100, 10), dataset.TrainCounts);
