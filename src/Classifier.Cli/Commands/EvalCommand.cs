@@ -3,11 +3,12 @@ using System.Globalization;
 using Classifier.Cli.Output;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Reporting;
+using Classifier.Core.Runs;
 
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// <c>classify eval --model RUN DATA_DIR</c>: loss, top-1 and top-k accuracy, per-class metrics and the confusion
+/// <c>classify eval --model RUN DATA_DIR</c> (or <c>--split validation</c> for the run's own held-out images): loss, top-1 and top-k accuracy, per-class metrics and the confusion
 /// matrix; the eval files (metrics.json, misclassified.csv, heatmaps, top errors) in an output folder; report.html
 /// refreshed; and the CI gate (<c>--min-accuracy</c>, <c>--min-f1</c>, exit code 3).
 /// </summary>
@@ -18,7 +19,17 @@ internal static class EvalCommand
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
-        var data = new Argument<string>("DATA_DIR") { Description = "Folder with one sub-folder of images per class (names as in training)." };
+        var data = new Argument<string?>("DATA_DIR")
+        {
+            Description = "Folder with one sub-folder of images per class (names as in training; one class is enough).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var split = new Option<string?>("--split")
+        {
+            Description = "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
+            HelpName = "validation|train",
+        };
+        split.AcceptOnlyFromAmong(TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit);
         var format = new Option<string>("--format") { Description = "table for people, json (one object on stdout) for scripts.", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json");
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
@@ -35,14 +46,15 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
+            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
             var options = new EvalOptions
             {
                 Model = parse.GetValue(model)!,
-                DataDir = parse.GetValue(data)!,
+                DataDir = parse.GetValue(data),
+                Split = parse.GetValue(split),
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
@@ -61,8 +73,9 @@ internal static class EvalCommand
             var report = ModelEvaluation.Run(options, progress.Report,
                 (path, reason) => terminal.Error.WriteLine($"warning: skipped '{path}': {reason}"), ct);
             progress.Done();
+            WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
-            var folder = Path.GetFullPath(parse.GetValue(output) ?? EvaluationOutputs.DefaultFolder(report.ModelPath, options.DataDir));
+            var folder = Path.GetFullPath(parse.GetValue(output) ?? ModelEvaluation.DefaultFolder(report));
             EvaluationOutputs.Write(report, folder, errorsShown);
             var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
             var failures = gate.Failures(report.Result);
@@ -77,7 +90,7 @@ internal static class EvalCommand
             notes.WriteLine($"Eval files: {folder}");
             notes.WriteLine($"Report:     {reportPath}");
             StepSummary.Append(terminal, () => MarkdownSummary.ForEvaluation(
-                SavedEvaluation.Read(Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
+                SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
 
             if (failures.Count > 0)
             {
@@ -88,6 +101,16 @@ internal static class EvalCommand
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>An evaluation on images the model trained on overstates it: say so, with counts and the honest alternative.</summary>
+    private static void WarnAboutOverlap(Terminal terminal, EvaluationReport report, string model)
+    {
+        if (report.Overlap is not { Train: > 0 } overlap) return;
+        terminal.Error.WriteLine(
+            $"warning: {overlap.Train:N0} of {report.Data.Images.Count:N0} images were in the run's training set (same content); " +
+            "this figure overstates how the model does on new images." +
+            (report.Split is null ? $" For its held-out figure: classify eval --model {model} --split validation" : ""));
     }
 
     private static string Passed(QualityGate gate, EvaluationResult result)

@@ -7,6 +7,7 @@ namespace Classifier.Cli.Commands;
 /// <summary>
 /// <c>classify predict --model RUN PATH...</c>: classifies files and folders (recursively) and streams one row per
 /// file as batches finish; an unreadable file gets a row with its error. Rows go to stdout, the summary to stderr.
+/// Exits 0 when at least one file was classified, 2 when none could be.
 /// </summary>
 internal static class PredictCommand
 {
@@ -56,6 +57,11 @@ internal static class PredictCommand
             }
             terminal.Out.Flush();
             terminal.Error.WriteLine($"{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
+            // Some rows with errors still leave a usable result (exit 0, the rows say which); none at all is a failure.
+            if (files == errors)
+                throw new Core.ClassifierException(files == 0
+                    ? "nothing to classify: the paths given hold no image file (.jpg, .png, ...)."
+                    : "nothing could be classified: every path given is missing or unreadable (see the rows above).");
             return ExitCodes.Ok;
         }));
         return command;

@@ -7,7 +7,9 @@ namespace Classifier.Core.Evaluation;
 /// The JSON form of an evaluation (<c>classify eval --format json</c>): one object with <c>accuracy</c>,
 /// <c>loss</c>, <c>images</c>, <c>classes</c>, <c>per_class</c> (precision, recall, f1, support),
 /// <c>macro_avg</c>, <c>weighted_avg</c>, <c>confusion_matrix</c> (rows = true class), the model and data paths,
-/// the skipped files, and <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured. Saved as
+/// the skipped files, <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured, <c>split</c> when the
+/// images are a split of the model's own run, and <c>overlap</c> (<c>train</c>, <c>validation</c>: images whose content
+/// the run trained or validated on) when the model's run records its images. Saved as
 /// <c>metrics.json</c> in the eval output folder, where <see cref="SavedEvaluation"/> reads it back.
 /// </summary>
 public static class EvaluationJson
@@ -47,6 +49,9 @@ public static class EvaluationJson
             ["seconds"] = result.Seconds,
             ["model_epoch"] = report.Info.Epoch,
         };
+        if (report.Split is { } split) json["split"] = split;
+        if (report.Overlap is { } overlap)
+            json["overlap"] = new JsonObject { ["train"] = overlap.Train, ["validation"] = overlap.Validation };
         if (result.TopKAccuracy is { } topK)
         {
             json["top_k"] = result.TopK;
