@@ -79,7 +79,7 @@ internal static class OnnxExport
                 .Message(Graph.Output, FloatTensorValue(ProbabilitiesName, ["batch", classes]))
                 .Message(Graph.Output, FloatTensorValue(LogitsName, ["batch", classes])))
             .Message(Model.OpsetImport, new ProtoMessage().String(1, "").Int64(2, OpsetVersion));
-        foreach (var (key, value) in ExportMetadata.For(info))
+        foreach (var (key, value) in ExportMetadata.For(info, network))
             model.Message(Model.MetadataProps, new ProtoMessage().String(1, key).String(2, value));
 
         stream.Write(model.ToArray());

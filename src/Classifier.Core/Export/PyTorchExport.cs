@@ -27,7 +27,7 @@ internal static class PyTorchExport
         foreach (var (name, tensor) in network.state_dict())
             stateDict[name] = tensor.detach().cpu();
         var checkpoint = new Hashtable();
-        foreach (var (key, value) in ExportMetadata.For(info)) checkpoint[key] = value;
+        foreach (var (key, value) in ExportMetadata.For(info, network)) checkpoint[key] = value;
         checkpoint["state_dict"] = stateDict;
         checkpoint["class_names"] = info.ClassNames.ToList();
         PyTorchPickler.PickleStateDict(stream, checkpoint, leaveOpen: true);
@@ -35,5 +35,5 @@ internal static class PyTorchExport
 
     /// <summary>A safetensors file with the state dict and the <see cref="ExportMetadata"/> as <c>__metadata__</c>.</summary>
     public static void WriteSafetensors(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info) =>
-        SafetensorsFile.Write(stream, network.state_dict().ToList(), ExportMetadata.For(info));
+        SafetensorsFile.Write(stream, network.state_dict().ToList(), ExportMetadata.For(info, network));
 }
