@@ -1,5 +1,6 @@
 using System.Reflection;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Pretrained;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,7 @@ namespace Classifier.Core.Export;
 /// <summary>
 /// Walks a network's module tree and writes each module as ONNX nodes. Sequential containers and leaf layers
 /// (<see cref="OnnxLayers"/>) are generic; the composite modules of the networks classify trains - torchvision's
-/// ResNet with its basic and bottleneck blocks, MobileNetV2 and V3 with their inverted residual blocks, squeeze-and-
+/// ResNet with its basic and bottleneck blocks (and <see cref="CntkBasicBlock"/>, resnet18-cntk's copy of the basic one), MobileNetV2 and V3 with their inverted residual blocks, squeeze-and-
 /// excitation, and the Keras-recipe CNN - are written from their <c>forward</c> code in TorchSharp / TorchVision
 /// 0.107. Any other module type stops the export with one error naming it, never a graph that silently computes
 /// something else.
@@ -47,6 +48,7 @@ internal sealed class OnnxNetworkLowering
             MobileNetV3 => MobileNet(module, path, input, pool: "avgpool"),
             torchvision.SqueezeExcitation => SqueezeExcitation(module, path, input),
             _ when type == ResNetBasicBlock => ResidualBlock(module, path, input, ["conv1", "bn1", "relu1", "conv2", "bn2"]),
+            CntkBasicBlock => ResidualBlock(module, path, input, ["conv1", "bn1", "relu", "conv2", "bn2"]),
             _ when type == ResNetBottleneck => ResidualBlock(module, path, input,
                 ["conv1", "bn1", "relu1", "conv2", "bn2", "relu2", "conv3", "bn3"]),
             _ when type == MobileNetV2Block => InvertedResidual(module, path, input, "conv"),

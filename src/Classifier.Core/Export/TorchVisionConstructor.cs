@@ -1,3 +1,4 @@
+using Classifier.Core.Model.Pretrained;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -44,7 +45,8 @@ internal static class TorchVisionConstructor
         // ResNeXt and wide ResNets (grouped or wider bottlenecks) are not among the zoo's networks; no guess for them.
         if (blockChildren.TryGetValue("conv2", out var conv2) && conv2 is Conv2d { groups: not 1 })
             return null;
-        string block = firstBlock.GetType().Name;
+        // resnet18-cntk builds its blocks with CntkBasicBlock, which computes and names its weights as BasicBlock does.
+        string block = firstBlock is CntkBasicBlock ? "BasicBlock" : firstBlock.GetType().Name;
         if (block == "Bottleneck" && (blockChildren["conv1"] as Conv2d)?.out_channels != 64)
             return null;
         string layers = string.Join(", ", stages);

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Classifier.Core.Model.Pretrained;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -13,7 +14,7 @@ internal static class TorchVisionNetworks
 {
     public static readonly string[] Fast = ["resnet18", "resnet18-cntk", "mobilenet_v2", "mobilenet_v3_small"];
 
-    public static readonly string[] Slow = ["resnet34", "resnet50", "mobilenet_v3_large"];
+    public static readonly string[] Slow = ["resnet34", "resnet50", "mobilenet_v3_large", "resnet-2223"];
 
     /// <summary>The architecture for <paramref name="classes"/> classes, seeded, randomised, in eval mode.</summary>
     public static nn.Module<Tensor, Tensor> Create(string architecture, int classes, int seed = 3)
@@ -24,7 +25,9 @@ internal static class TorchVisionNetworks
             "resnet18" => torchvision.models.resnet18(num_classes: classes),
             "resnet34" => torchvision.models.resnet34(num_classes: classes),
             "resnet50" => torchvision.models.resnet50(num_classes: classes),
-            "resnet18-cntk" => new ResNet("ResNet", BasicBlock, 1, [2, 2, 2, 3], classes),
+            "resnet18-cntk" => CntkResNet18.Create(classes),
+            // The same stages with TorchVision's own (private) BasicBlock, as a network built by reflection would have.
+            "resnet-2223" => new ResNet("ResNet", BasicBlock, 1, [2, 2, 2, 3], classes),
             "mobilenet_v2" => torchvision.models.mobilenet_v2(num_classes: classes),
             "mobilenet_v3_small" or "mobilenet_v3_large" => MobileNetV3(architecture, classes),
             _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture, null),
