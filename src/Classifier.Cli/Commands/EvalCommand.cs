@@ -71,7 +71,7 @@ internal static class EvalCommand
 
             var progress = new ProgressLine(terminal, "Evaluating");
             var report = ModelEvaluation.Run(options, progress.Report,
-                (path, reason) => terminal.Error.WriteLine($"warning: skipped '{path}': {reason}"), ct);
+                (path, reason) => terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}"), ct);
             progress.Done();
             WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
