@@ -201,7 +201,7 @@ public static class HtmlReport
         var skipped = eval.Skipped > 0 ? $", {eval.Skipped} unreadable skipped" : "";
         html.Append(eval.Split is { } split
                 ? $"<h2>Evaluation: the run's {E(split)} images ({E(relative)})</h2>\n<p>The {eval.Images:N0} {E(split)} images the run recorded, from {E(eval.Data)}{skipped}. Model {E(eval.Model)}.</p>\n"
-                : $"<h2>Evaluation: {E(relative)}</h2>\n<p>{E(eval.Data)}: {eval.Images:N0} images{skipped}. Model {E(eval.Model)}.</p>\n");
+                : $"<h2>Evaluation: {E(relative)}{(eval.TrainedOn > 0 ? " (includes training images)" : "")}</h2>\n<p>{E(eval.Data)}: {eval.Images:N0} images{skipped}. Model {E(eval.Model)}.</p>\n");
         if (eval.TrainedOn is > 0 and var trained)
             html.Append($"<p class=\"warn\">{trained:N0} of these {eval.Images:N0} images were trained on (same content): the figures below overstate how the model does on new images.</p>\n");
         html.Append("<div class=\"cards\">\n")
