@@ -55,5 +55,6 @@ public sealed record EvalOptions
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");
         if (TopK is < 1) throw new ClassifierException($"--top-k {TopK}: give 1 or more (at most the number of classes).");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");
+        if (MaxPixels < 1) throw new ClassifierException($"--max-pixels {MaxPixels}: give a positive number.");
     }
 }

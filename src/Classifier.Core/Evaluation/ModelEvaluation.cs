@@ -44,6 +44,10 @@ public static class ModelEvaluation
         var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing.Scale,
             options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
             options.TopKFor(info.ClassNames.Count), device, options.TestTimeAugmentation ?? info.TestTimeAugmentation);
+        if (result.Images == 0)
+            throw new ClassifierException(data.Images.Count == 0
+                ? $"Data folder '{data.Root}' has no image files of the model's classes; nothing was evaluated."
+                : $"None of the {data.Images.Count:N0} image file(s) in '{data.Root}' could be read (see the warnings above); nothing was evaluated.");
         return new EvaluationReport(modelPath, info, data, result, skipped.All);
     }
 

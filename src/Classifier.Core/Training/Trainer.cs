@@ -31,7 +31,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        var run = RunFolder.CreateNew(options.OutputDir);
+        using var run = RunFolder.CreateNew(options.OutputDir);
         TrainOptionsFile.Write(run.Options, options with
         {
             DataDir = Path.GetFullPath(options.DataDir),
@@ -53,11 +53,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// </summary>
     public static TrainResult Resume(string runDir, int? epochs, ITrainingObserver observer, CancellationToken cancellation = default)
     {
-        var run = RunFolder.Open(runDir);
+        using var run = RunFolder.Claim(runDir);
         if (!File.Exists(run.Options))
             throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.OptionsName}; it is not a training run that can be resumed.");
         if (!File.Exists(run.LastModel))
-            throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint. Start it again.");
+            throw new ClassifierException(
+                $"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint, so there is nothing to resume. " +
+                $"Start it again with 'classify train DATA_DIR -o {runDir}' (a folder without a checkpoint is reused).");
         var options = TrainOptionsFile.Read(run.Options);
         if (epochs is { } extended) options = options with { Epochs = extended };
         options.Validate();
@@ -65,6 +67,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);
+        ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
             throw new ClassifierException(
