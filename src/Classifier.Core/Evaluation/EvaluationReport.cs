@@ -10,4 +10,8 @@ namespace Classifier.Core.Evaluation;
 /// <param name="Result">Loss, accuracy, confusion matrix and per-image predictions.</param>
 /// <param name="Skipped">Files that could not be read, with reasons.</param>
 public sealed record EvaluationReport(string ModelPath, ModelInfo Info, Dataset Data, EvaluationResult Result,
-    IReadOnlyList<KeyValuePair<string, string>> Skipped);
+    IReadOnlyList<KeyValuePair<string, string>> Skipped)
+{
+    /// <summary>The shard of the data folder that was evaluated (<c>--shard</c>), or null for the whole folder.</summary>
+    public Sharding.ShardSelection? Shard { get; init; }
+}

@@ -1,6 +1,7 @@
 using Classifier.Core.Data;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
+using Classifier.Core.Sharding;
 using Classifier.Core.Torch;
 using TorchSharp;
 
@@ -20,7 +21,9 @@ public static class ModelEvaluation
         var modelPath = RunFolder.ResolveModel(options.Model);
         var info = ModelFile.ReadInfo(modelPath);
         var data = MapToModelClasses(DatasetScanner.Scan(options.DataDir), info.ClassNames);
-        return Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
+        if (options.Shard is not { } shard) return Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
+        var (part, selection) = ShardSelection.Select(data, shard);
+        return Evaluate(modelPath, part, options, onProgress, onSkipped, cancellation) with { Shard = selection };
     }
 
     /// <summary>
