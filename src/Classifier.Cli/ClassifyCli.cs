@@ -17,6 +17,7 @@ public static class ClassifyCli
             EvalCommand.Create(),
             PredictCommand.Create(),
             PlotCommand.Create(),
+            RunsCommand.Create(),
             BenchmarkCommand.Create(),
             ExportCommand.Create(),
             CheckCommand.Create(),
