@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Classifier.Core;
 using Classifier.Core.Torch;
 
 namespace Classifier.Cli.Commands;
@@ -13,10 +14,10 @@ internal static class DeviceOption
             Description = "Where the network runs: auto (CUDA if this build and machine have it, else CPU), cpu or cuda.",
             DefaultValueFactory = _ => "auto",
         };
-        option.AcceptOnlyFromAmong("auto", "cpu", "cuda");
+        option.AcceptOnlyFromAmong(EnumValues.Of<ComputeDevice>());
         return option;
     }
 
     public static ComputeDevice Read(ParseResult parse, Option<string> option) =>
-        Enum.Parse<ComputeDevice>(parse.GetValue(option)!, ignoreCase: true);
+        EnumValues.Parse<ComputeDevice>(parse.GetValue(option)!);
 }

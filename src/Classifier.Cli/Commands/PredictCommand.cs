@@ -7,6 +7,7 @@ namespace Classifier.Cli.Commands;
 /// <summary>
 /// <c>classify predict --model RUN PATH...</c>: classifies files and folders (recursively) and streams one row per
 /// file as batches finish; an unreadable file gets a row with its error. Rows go to stdout, the summary to stderr.
+/// Exits 0 when at least one file was classified, 2 when none could be.
 /// </summary>
 internal static class PredictCommand
 {
@@ -57,8 +58,15 @@ internal static class PredictCommand
                 if (files % 256 == 0) terminal.Out.Flush();
             }
             terminal.Out.Flush();
-            var part = options.Shard is { } s ? $"shard {s} (counted from 0): " : "";
+            var part = options.Shard is { } shardOf ? $"shard {shardOf} (counted from 0): " : "";
             terminal.Error.WriteLine($"{part}{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
+            // With more shards than files some shards are empty; that is their share, not a failure.
+            if (files == 0 && options.Shard is not null) return ExitCodes.Ok;
+            // Some rows with errors still leave a usable result (exit 0, the rows say which); none at all is a failure.
+            if (files == errors)
+                throw new Core.ClassifierException(files == 0
+                    ? "nothing to classify: the paths given hold no image file (.jpg, .png, ...)."
+                    : "nothing could be classified: every path given is missing or unreadable (see the rows above).");
             return ExitCodes.Ok;
         }));
         return command;

@@ -91,7 +91,7 @@ internal static class TrainCommand
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
             bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
-            var outputs = new TrainOutputs(terminal, json: parse.GetValue(logFormat) == "json",
+            var outputs = new TrainSession(terminal, json: parse.GetValue(logFormat) == "json",
                 parse.GetValue(tensorBoard) is { } logDir ? new TensorBoardObserver(logDir) : null);
             if (parse.GetValue(resume) is { } runDir)
             {

@@ -8,8 +8,10 @@ namespace Classifier.Core.Evaluation;
 /// The JSON form of an evaluation (<c>classify eval --format json</c>): one object with <c>accuracy</c>,
 /// <c>loss</c>, <c>images</c>, <c>classes</c>, <c>per_class</c> (precision, recall, f1, support),
 /// <c>macro_avg</c>, <c>weighted_avg</c>, <c>confusion_matrix</c> (rows = true class), the model and data paths,
-/// the skipped files, and <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured. The raw counts
-/// (<c>images</c>, <c>confusion_matrix</c>, <c>loss_sum</c>, <c>top_k_correct</c>) let shards be added up exactly;
+/// the skipped files, <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured, <c>split</c> when the
+/// images are a split of the model's own run, and <c>overlap</c> (<c>train</c>, <c>validation</c>: images whose content
+/// the run trained or validated on) when the model's run records its images. The raw counts (<c>images</c>,
+/// <c>confusion_matrix</c>, <c>loss_sum</c>, <c>top_k_correct</c>, <c>overlap</c>) let shards be added up exactly;
 /// a shard's file also has <c>shard</c> and <c>errors</c>. Saved as
 /// <c>metrics.json</c> in the eval output folder, where <see cref="SavedEvaluation"/> reads it back.
 /// </summary>
@@ -51,6 +53,9 @@ public static class EvaluationJson
             ["seconds"] = result.Seconds,
             ["model_epoch"] = report.Info.Epoch,
         };
+        if (report.Split is { } split) json["split"] = split;
+        if (report.Overlap is { } overlap)
+            json["overlap"] = new JsonObject { ["train"] = overlap.Train, ["validation"] = overlap.Validation };
         if (result.TopKAccuracy is { } topK)
         {
             json["top_k"] = result.TopK;

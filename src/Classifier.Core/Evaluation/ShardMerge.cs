@@ -65,7 +65,10 @@ public static class ShardMerge
         };
         var data = new Dataset(first.Data, info.ClassNames, errorImages, []);
         var skipped = shards.SelectMany(s => s.Skipped).ToList();
-        return new EvaluationReport(modelPath, info, data, result, skipped);
+        var overlap = shards.All(s => s.Overlap is not null)
+            ? new TrainingOverlap(shards.Sum(s => s.Overlap!.Train), shards.Sum(s => s.Overlap!.Validation))
+            : null;
+        return new EvaluationReport(modelPath, info, data, result, skipped, first.Split, overlap);
     }
 
     /// <summary>
@@ -94,11 +97,12 @@ public static class ShardMerge
     }
 
     /// <summary>
-    /// Where <c>eval --shard K/N</c> writes when no <c>--output</c> is given: <c>eval-DATA-shards/shard-K-of-N</c> beside
-    /// the model, outside the <c>eval-*</c> folders that report.html lists, so a part never passes for the whole.
+    /// Where <c>eval --shard K/N</c> writes when no <c>--output</c> is given: <c>shard-K-of-N</c> in the folder named as the
+    /// unsharded evaluation's with <c>-shards</c> added (<c>eval-DATA-shards/</c> beside the model), which holds no
+    /// metrics.json of its own, so report.html never lists a part as the whole.
     /// </summary>
-    public static string DefaultShardFolder(string modelPath, string dataDir, Sharding.Shard shard) =>
-        Path.Combine(EvaluationOutputs.DefaultFolder(modelPath, dataDir) + "-shards", $"shard-{shard.Index}-of-{shard.Count}");
+    public static string DefaultShardFolder(string unshardedFolder, Sharding.Shard shard) =>
+        Path.Combine(Path.TrimEndingDirectorySeparator(unshardedFolder) + "-shards", $"shard-{shard.Index}-of-{shard.Count}");
 
     private static void CheckSameEvaluation(IReadOnlyList<ShardFile> shards, bool sameModel)
     {
@@ -119,6 +123,7 @@ public static class ShardMerge
             Same(other.TopK == first.TopK, "the top-k");
             Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
             Same(other.ModelEpoch == first.ModelEpoch, "the model epochs");
+            Same(other.Split == first.Split, "the splits");
         }
     }
 
@@ -146,7 +151,8 @@ public static class ShardMerge
     private sealed record ShardFile(
         string File, int Index, int Count, int FolderImages, string Model, string Data, IReadOnlyList<string> Classes,
         int ModelEpoch, TestTimeAugmentation Augmentation, int TopK, long Images, long[][] Matrix, double LossSum,
-        long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors)
+        long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
+        string? Split, TrainingOverlap? Overlap)
     {
         public static ShardFile Read(string path)
         {
@@ -181,7 +187,11 @@ public static class ShardMerge
                         e.GetProperty("position").GetInt32(), e.GetProperty("path").GetString()!,
                         Known(e.GetProperty("true_label").GetString()!, classes, path),
                         Known(e.GetProperty("predicted_label").GetString()!, classes, path),
-                        e.GetProperty("confidence").GetSingle())).ToList());
+                        e.GetProperty("confidence").GetSingle())).ToList(),
+                    root.TryGetProperty("split", out var split) ? split.GetString() : null,
+                    root.TryGetProperty("overlap", out var overlap)
+                        ? new TrainingOverlap(overlap.GetProperty("train").GetInt32(), overlap.GetProperty("validation").GetInt32())
+                        : null);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

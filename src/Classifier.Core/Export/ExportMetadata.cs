@@ -43,7 +43,7 @@ public static class ExportMetadata
     public static string PreprocessingJson(Preprocessing preprocessing) => new JsonObject
     {
         ["image_size"] = preprocessing.ImageSize,
-        ["interpolation"] = preprocessing.Interpolation.ToString().ToLowerInvariant(),
+        ["interpolation"] = EnumValues.Name(preprocessing.Interpolation),
         ["scale"] = preprocessing.Scale,
         ["color"] = "RGB",
         ["layout"] = "NCHW",

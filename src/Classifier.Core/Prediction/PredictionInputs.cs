@@ -7,9 +7,10 @@ namespace Classifier.Core.Prediction;
 /// Turns <c>predict</c>'s arguments into files, lazily: a file is taken as given (whatever its extension; a non-image
 /// gets an error row later), a folder is walked recursively for image files with the same rules as the data scan
 /// (image extensions in any case, hidden entries skipped, symbolic links followed with each real folder visited once),
-/// and a missing path gives an error row. Memory stays bounded on huge folders: entries stream from the file system,
-/// and only a folder's first <see cref="SortedFolderLimit"/> entries are held, to sort them; a folder with more
-/// entries is streamed in file-system order.
+/// and a missing path gives an error row. Every path is made absolute, found or missing, so rows read alike. Memory
+/// stays bounded on huge folders: entries stream from the file system, and only a folder's first
+/// <see cref="SortedFolderLimit"/> entries are held, to sort them; a folder with more entries is streamed in
+/// file-system order.
 /// </summary>
 public static class PredictionInputs
 {
@@ -42,7 +43,8 @@ public static class PredictionInputs
             }
             else if (shard?.Contains(ShardKey.Normalize(argument)) != false)
             {
-                yield return new PredictionInput(argument, "no such file or folder");
+                // absolute, as found files are, so every row names its file the same way
+                yield return new PredictionInput(Path.GetFullPath(argument), "no such file or folder");
             }
         }
     }

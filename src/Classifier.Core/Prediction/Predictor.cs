@@ -61,8 +61,8 @@ public sealed class Predictor : IDisposable
     public IEnumerable<PredictionRow> Predict(IEnumerable<PredictionInput> inputs, CancellationToken cancellation = default)
     {
         // A few batches per chunk keep the loader's background decoding ahead of the network within the chunk.
-        int chunkSize = _options.BatchSize * 4;
-        var chunk = new List<PredictionInput>(chunkSize);
+        int chunkSize = (int)Math.Min(int.MaxValue, _options.BatchSize * 4L);
+        var chunk = new List<PredictionInput>(Math.Min(chunkSize, 4096)); // a huge --batch-size reserves nothing up front
         foreach (var input in inputs)
         {
             chunk.Add(input);

@@ -65,6 +65,12 @@ public static class MarkdownSummary
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
 
-    /// <summary>Keeps a name from breaking the table (pipes) or turning into markup.</summary>
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("*", "\\*").Replace("_", "\\_");
+    /// <summary>
+    /// Keeps a name from breaking the table (pipes, line breaks) or turning into markup: Markdown emphasis and HTML
+    /// (job pages render inline HTML) are shown as the characters they are.
+    /// </summary>
+    private static string Escape(string text) => text
+        .Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;")
+        .Replace("\\", "\\\\").Replace("|", "\\|").Replace("*", "\\*").Replace("_", "\\_").Replace("`", "\\`")
+        .Replace("\r", " ").Replace("\n", " ");
 }

@@ -87,6 +87,36 @@ public sealed class PredictPlotTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public async Task Predict_WhenNothingCouldBeClassified_ExitsTwo_AfterWritingTheErrorRows()
+    {
+        var text = _dir.Combine("notes.png");
+        File.WriteAllText(text, "not an image");
+        var empty = _dir.Combine("empty");
+        Directory.CreateDirectory(empty);
+
+        var result = await CliRun.Of("predict", "--model", sample.Run, text, _dir.Combine("gone.png"), empty, "--format", "csv");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        var rows = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.StartsWith(text + ",", rows[0]);
+        Assert.StartsWith(_dir.Combine("gone.png") + ",", rows[1]);
+        Assert.Contains("error: nothing could be classified", result.Error);
+    }
+
+    [Fact]
+    public async Task Predict_OnAnEmptyFolder_ExitsTwo_SayingThereWasNoImage()
+    {
+        var empty = _dir.Combine("empty");
+        Directory.CreateDirectory(empty);
+
+        var result = await CliRun.Of("predict", "--model", sample.Run, empty);
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Contains("error: nothing to classify", result.Error);
+    }
+
+    [Fact]
     public async Task Predict_Table_ListsEachFileWithItsLabel()
     {
         var file = Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Trouser")).Order().First();

@@ -50,7 +50,7 @@ public sealed class TrainEvalPlotTests : IDisposable
     [Fact]
     public async Task Train_OnTheBundledSample_ReachesTheSeedRecipesAccuracy()
     {
-        // The bar: 10 epochs at 28 px with default settings on samples/fashion-mini (train/val) give a
+        // The bar the seed recipe is held to: 10 epochs at 28 px with default settings on samples/fashion-mini (train/val) give a
         // validation accuracy of at least 0.75 (PyTorch gets about 0.78 with the same network and recipe).
         var run = _dir.Combine("sample-run");
 
