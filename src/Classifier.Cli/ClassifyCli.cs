@@ -18,6 +18,7 @@ public static class ClassifyCli
             PredictCommand.Create(),
             PlotCommand.Create(),
             BenchmarkCommand.Create(),
+            ModelsCommand.Create(),
             ExportCommand.Create(),
             CheckCommand.Create(),
             FuzzCommand.Create(),

@@ -16,11 +16,13 @@ internal static class BenchmarkCommand
     {
         var sizes = new Option<int[]>("--image-size")
         {
-            Description = "Image sizes to measure (repeat the option for several).",
+            Description = "Image sizes to measure (repeat the option for several; default 224 and 28 for seed-cnn, the model's input size for others).",
             DefaultValueFactory = _ => [.. Defaults.ImageSizes],
             AllowMultipleArgumentsPerToken = true,
             HelpName = "PX",
         };
+        var model = new Option<string>("--model", "-m") { Description = "Network to measure (see classify models).", DefaultValueFactory = _ => Defaults.Model, HelpName = "NAME" };
+        model.AcceptOnlyFromAmong([.. Core.Model.Zoo.NetworkRegistry.Names]);
         var images = new Option<int?>("--images") { Description = "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).", HelpName = "N" };
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => Defaults.BatchSize, HelpName = "N" };
         var evalBatchSize = new Option<int>("--eval-batch-size") { Description = "Evaluation batch size.", DefaultValueFactory = _ => Defaults.EvaluationBatchSize, HelpName = "N" };
@@ -33,13 +35,17 @@ internal static class BenchmarkCommand
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {
-            sizes, images, batchSize, evalBatchSize, threads, cache, seconds, format,
+            model, sizes, images, batchSize, evalBatchSize, threads, cache, seconds, format,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, _) =>
         {
             var options = new BenchmarkOptions
             {
-                ImageSizes = parse.GetValue(sizes)!,
+                Model = parse.GetValue(model)!,
+                // Without --image-size, the default sizes for the seed CNN, the model's own input side for a zoo network.
+                ImageSizes = parse.GetResult(sizes) is { Implicit: false } || parse.GetValue(model) == Defaults.Model
+                    ? parse.GetValue(sizes)!
+                    : [Core.Model.Zoo.NetworkRegistry.Get(parse.GetValue(model)!).DefaultImageSize],
                 Images = parse.GetValue(images),
                 BatchSize = parse.GetValue(batchSize),
                 EvaluationBatchSize = parse.GetValue(evalBatchSize),

@@ -5,6 +5,7 @@ using Classifier.Core;
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Reporting;
 using Classifier.Core.Training;
 
@@ -35,8 +36,27 @@ internal static class TrainCommand
             Description = $"Hold out this fraction of each class for validation (seeded; {TrainingData.DefaultValidationSplit} when no validation folder is found).",
             HelpName = "F",
         };
-        var imageSize = new Option<int>("--image-size") { Description = "Side of the square network input, in pixels.", DefaultValueFactory = _ => Defaults.ImageSize, HelpName = "PX" };
-        var interpolation = Choice("--interpolation", "Resize filter.", Defaults.Interpolation);
+        var model = new Option<string>("--model", "-m")
+        {
+            Description = "Network from the model zoo (see classify models): seed-cnn, resnet18, resnet34, resnet50, mobilenet_v2, mobilenet_v3_small, mobilenet_v3_large.",
+            DefaultValueFactory = _ => Defaults.Model,
+            HelpName = "NAME",
+        };
+        model.AcceptOnlyFromAmong([.. NetworkRegistry.Names]);
+        var weights = new Option<string?>("--weights")
+        {
+            Description = "Starting weights: a torchvision state dict (.pth/.pt as torch.save writes it, or .safetensors), or imagenet for a model with built-in ImageNet weights. Default: random.",
+            HelpName = "FILE|imagenet",
+        };
+        var freeze = Choice("--freeze", "none trains everything; batch_norm keeps the batch-norm statistics fixed; backbone trains the head only (features cached when there is no augmentation).", Defaults.Freeze);
+        var backboneLrScale = new Option<double?>("--backbone-lr-scale")
+        {
+            Description = "Backbone learning rate as a fraction of --learning-rate (default: 0.1 with --weights, 1 without).",
+            HelpName = "F",
+        };
+        var imageSize = new Option<int?>("--image-size") { Description = "Side of the square network input, in pixels (default: the model's, 224).", HelpName = "PX" };
+        var interpolation = new Option<string?>("--interpolation") { Description = "Resize filter (default: the model's: nearest for seed-cnn, bilinear for torchvision networks)." };
+        interpolation.AcceptOnlyFromAmong(EnumValues.Of<Interpolation>());
         var epochs = new Option<int>("--epochs", "-e") { Description = "Passes over the training data (with --resume: the new total).", DefaultValueFactory = _ => Defaults.Epochs, HelpName = "N" };
         var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per optimizer step.", DefaultValueFactory = _ => Defaults.BatchSize, HelpName = "N" };
         var learningRate = new Option<double>("--learning-rate", "--lr") { Description = "Adam learning rate (the base rate of a schedule).", DefaultValueFactory = _ => Defaults.LearningRate, HelpName = "RATE" };
@@ -82,9 +102,9 @@ internal static class TrainCommand
         };
         var brightness = new Option<string?>("--brightness-range") { Description = "Augment: multiply brightness by a factor in [LOW, HIGH].", HelpName = "LOW,HIGH" };
 
-        var command = new Command("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.")
+        var command = new Command("train", "Train an image classifier (the seed CNN, or a zoo network with --model) on a folder of images; writes the model, history.csv and curves.png to a run folder.")
         {
-            data, config, resume, preview, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
+            data, config, resume, preview, model, weights, freeze, backboneLrScale, val, split, imageSize, interpolation, epochs, batchSize, learningRate, seed, threads, output,
             cache, maxPixels, strict, device, tensorBoard, logFormat, monitor, patience, minDelta, schedule, warmup, plateauPatience, plateauFactor, minLearningRate,
             labelSmoothing, weightDecay, emaDecay, classWeight, tta, hflip, vflip, rotation, widthShift, heightShift, zoom, brightness, erasing,
         };
@@ -112,8 +132,12 @@ internal static class TrainCommand
             if (parse.GetValue(data) is { } dataDir) options = options with { DataDir = dataDir };
             options = Set(options, val, (o, v) => o with { ValidationDir = v });
             options = Set(options, split, (o, v) => o with { ValidationSplit = v });
+            options = Set(options, model, (o, v) => o with { Model = v });
+            options = Set(options, weights, (o, v) => o with { Weights = v });
+            options = Set(options, freeze, (o, v) => o with { Freeze = EnumValues.Parse<FreezeMode>(v) });
+            options = Set(options, backboneLrScale, (o, v) => o with { BackboneLrScale = v });
             options = Set(options, imageSize, (o, v) => o with { ImageSize = v });
-            options = Set(options, interpolation, (o, v) => o with { Interpolation = EnumValues.Parse<Interpolation>(v) });
+            options = Set(options, interpolation, (o, v) => o with { Interpolation = EnumValues.Parse<Interpolation>(v!) });
             options = Set(options, epochs, (o, v) => o with { Epochs = v });
             options = Set(options, batchSize, (o, v) => o with { BatchSize = v });
             options = Set(options, learningRate, (o, v) => o with { LearningRate = v });

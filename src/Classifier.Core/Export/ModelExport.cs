@@ -37,7 +37,7 @@ public static class ModelExport
         TorchRuntime.Initialize();
         using var loaded = ModelFile.Load(modelPath);
         loaded.Network.eval();
-        Action<Stream, KerasRecipeCnn, ModelInfo> write = format switch
+        Action<Stream, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>, ModelInfo> write = format switch
         {
             ExportFormat.Pt => PyTorchExport.WritePt,
             ExportFormat.Safetensors => PyTorchExport.WriteSafetensors,

@@ -45,8 +45,10 @@ internal static class OnnxExport
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
     private const long Float32 = 1;
 
-    public static void Write(Stream stream, KerasRecipeCnn network, ModelInfo info)
+    public static void Write(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info)
     {
+        if (info.Architecture != ModelInfo.KerasRecipeCnnArchitecture)
+            throw new ClassifierException($"ONNX export of a {info.Architecture} network is not available yet; export it as pt or safetensors.");
         var weights = network.state_dict();
         var initializers = new List<ProtoMessage>();
         foreach (var (name, tensor) in weights)

@@ -17,7 +17,7 @@ internal static class PyTorchExport
     /// Only tensors, lists, ints and strings, so it loads with <c>weights_only=True</c> even in PyTorch 1.13, whose
     /// safe unpickler refuses floats.
     /// </summary>
-    public static void WritePt(Stream stream, KerasRecipeCnn network, ModelInfo info)
+    public static void WritePt(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info)
     {
         using var scope = NewDisposeScope();
         var stateDict = new Hashtable();
@@ -31,6 +31,6 @@ internal static class PyTorchExport
     }
 
     /// <summary>A safetensors file with the state dict and the <see cref="ExportMetadata"/> as <c>__metadata__</c>.</summary>
-    public static void WriteSafetensors(Stream stream, KerasRecipeCnn network, ModelInfo info) =>
+    public static void WriteSafetensors(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info) =>
         SafetensorsFile.Write(stream, network.state_dict().ToList(), ExportMetadata.For(info));
 }

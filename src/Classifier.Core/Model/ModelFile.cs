@@ -27,7 +27,7 @@ public static class ModelFile
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     /// <summary>Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically.</summary>
-    public static void Save(string path, KerasRecipeCnn model, ModelInfo info, IReadOnlyDictionary<string, byte[]>? extraSections = null)
+    public static void Save(string path, torch.nn.Module model, ModelInfo info, IReadOnlyDictionary<string, byte[]>? extraSections = null)
     {
         var sections = new List<(string Name, byte[] Content)>
         {
@@ -73,8 +73,6 @@ public static class ModelFile
         var info = ReadInfo(path, sections);
         if (!sections.TryGetValue("weights", out var weights))
             throw Damaged(path, "it has no weights section");
-        if (info.Architecture != ModelInfo.KerasRecipeCnnArchitecture)
-            throw new ClassifierException($"Model file '{path}' holds a '{info.Architecture}' network, which this version of classify does not know.");
         return new LoadedModel(CreateNetwork(path, info, weights), info, sections);
     }
 
@@ -82,9 +80,9 @@ public static class ModelFile
     /// A new network as <paramref name="info"/> describes it, with <paramref name="weights"/> (a weights section of
     /// <paramref name="path"/>, named <paramref name="what"/> in the error) loaded strictly.
     /// </summary>
-    internal static KerasRecipeCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
+    internal static torch.nn.Module<torch.Tensor, torch.Tensor> CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
     {
-        var model = new KerasRecipeCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
+        var model = Zoo.NetworkRegistry.Create(info, path);
         try
         {
             LoadWeights(model, weights);
@@ -120,6 +118,7 @@ public static class ModelFile
             var info = JsonSerializer.Deserialize<ModelInfo>(json, Json);
             if (info?.ClassNames is null || info.Preprocessing is null || info.ClassNames.Count < 2)
                 throw Damaged(path, "its info section is incomplete");
+            ModelInfoValidation.Check(info, path);
             return info;
         }
         catch (JsonException e)
