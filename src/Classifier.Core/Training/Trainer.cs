@@ -22,6 +22,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// <summary>Validation batches are larger than training ones: no gradients are kept.</summary>
     private const int MinimumEvaluationBatch = 64;
 
+    /// <summary>Images per validation batch of a run with <paramref name="options"/>, during training and after it.</summary>
+    internal static int ValidationBatchSize(TrainOptions options) => Math.Max(options.BatchSize, MinimumEvaluationBatch);
+
     /// <summary>
     /// Trains a new run. Cancelling stops after the current batch, saves a resumable last.cls and rethrows
     /// <see cref="OperationCanceledException"/>; completed epochs stay saved.
@@ -33,7 +36,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        var run = RunFolder.CreateNew(options.OutputDir);
+        using var run = RunFolder.CreateNew(options.OutputDir);
         var spec = options.Network;
         var preprocessing = options.Preprocessing;
         // The effective options, with the model's defaults written out, so a resumed run never depends on them.
@@ -64,11 +67,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// </summary>
     public static TrainResult Resume(string runDir, int? epochs, ITrainingObserver observer, CancellationToken cancellation = default)
     {
-        var run = RunFolder.Open(runDir);
+        using var run = RunFolder.Claim(runDir);
         if (!File.Exists(run.Options))
             throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.OptionsName}; it is not a training run that can be resumed.");
         if (!File.Exists(run.LastModel))
-            throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint. Start it again.");
+            throw new ClassifierException(
+                $"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint, so there is nothing to resume. " +
+                $"Start it again with 'classify train DATA_DIR -o {runDir}' (a folder without a checkpoint is reused).");
         var options = TrainOptionsFile.Read(run.Options);
         if (epochs is { } extended) options = options with { Epochs = extended };
         options.Validate();
@@ -76,6 +81,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);
+        ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
             throw new ClassifierException(
@@ -87,9 +93,6 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         if (!data.Train.ClassNames.SequenceEqual(checkpoint.Info.ClassNames))
             throw new ClassifierException(
                 $"The data folder's classes ({string.Join(", ", data.Train.ClassNames)}) are not the run's ({string.Join(", ", checkpoint.Info.ClassNames)}); resume needs the same data.");
-        if (checkpoint.Info.Architecture != options.Model)
-            throw new ClassifierException(
-                $"'{run.LastModel}' holds a {checkpoint.Info.Architecture} network but the run's options say {options.Model}; the run folder is inconsistent.");
         TrainOptionsFile.Write(run.Options, options);
         var trainer = new Trainer(options, observer);
         // With a weight average the checkpoint's model is the average; the optimizer's network is stored beside it.
@@ -160,7 +163,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             {
                 cancellation.ThrowIfCancellationRequested();
                 validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing,
-                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device,
+                    ValidationBatchSize(options), cancellation: cancellation, device: device,
                     augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
             }
@@ -184,7 +187,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         CurvesPlot.SaveFromHistory(run.History, run.Curves);
         if (skipped.Count > 0) SkippedCsv.Write(run.Skipped, skipped.All);
-        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs);
+        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs,
+            options, trainSet, validationSet);
     }
 
     /// <summary>

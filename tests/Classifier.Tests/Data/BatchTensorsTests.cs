@@ -30,7 +30,7 @@ public sealed class BatchTensorsTests
         Tensor? seen = null;
         var input = BatchTensors.Input(pixel, 1, 1, Preprocessing.Default with { ImageSize = 1 }, x => seen = x.clone());
 
-        Assert.Equal([1f, 0f, 51f / 255f], input.contiguous().data<float>().ToArray());
-        Assert.Equal([1f, 0f, 51f / 255f], seen!.contiguous().data<float>().ToArray());
+        Assert.Equal([1f, 0f, 51 * (1f / 255f)], input.contiguous().data<float>().ToArray());
+        Assert.Equal([1f, 0f, 51 * (1f / 255f)], seen!.contiguous().data<float>().ToArray());
     }
 }

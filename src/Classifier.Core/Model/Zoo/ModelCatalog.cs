@@ -43,7 +43,9 @@ public static class ModelCatalog
     public static string Describe(Preprocessing p)
     {
         static string Triple(float[] v) => string.Join("/", v.Select(x => x.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)));
-        string scale = p.Scale == 1f / 255f ? "[0, 1]" : $"x{p.Scale.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}";
+        string scale = p.Scale == 1f / 255f ? "[0, 1]"
+            : p.Scale == 1f ? "[0, 255]"
+            : $"x{p.Scale.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}";
         string norm = p.IsUnnormalized ? "" : $", mean {Triple(p.Mean)}, std {Triple(p.Std)}";
         return $"{EnumValues.Name(p.Interpolation)}, {p.ChannelOrder.ToString().ToUpperInvariant()} {scale}{norm}";
     }

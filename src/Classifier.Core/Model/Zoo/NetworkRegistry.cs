@@ -19,6 +19,7 @@ public static class NetworkRegistry
         SeedCnn.Spec,
         TorchVisionResNet.Entry("resnet18", "torchvision ResNet-18 (11.7 M parameters at 1,000 classes).", c => torchvision.models.resnet18(num_classes: c)),
         TorchVisionResNet.Entry("resnet34", "torchvision ResNet-34 (21.8 M parameters at 1,000 classes).", c => torchvision.models.resnet34(num_classes: c)),
+        CntkResNet.Spec,
         TorchVisionResNet.Entry("resnet50", "torchvision ResNet-50 (25.6 M parameters at 1,000 classes, bottleneck blocks).", c => torchvision.models.resnet50(num_classes: c)),
         TorchVisionMobileNet.V2,
         TorchVisionMobileNet.V3Small,
@@ -36,12 +37,15 @@ public static class NetworkRegistry
         Find(name) ?? throw new ClassifierException($"--model '{name}': unknown network; choose one of {string.Join(", ", Names)} (see classify models).");
 
     /// <summary>
-    /// A new network as <paramref name="info"/> describes it, with fresh weights; <paramref name="info"/> is checked
-    /// first (<see cref="ModelInfoValidation"/>), so a crafted file never reaches native code with impossible sizes.
+    /// A new network as <paramref name="info"/> describes it, with fresh weights. <paramref name="info"/> is checked first
+    /// (<see cref="ModelInfoBounds"/>), so a crafted file never reaches native code with impossible sizes; the error
+    /// names <paramref name="source"/>.
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(ModelInfo info, string source)
     {
-        var spec = ModelInfoValidation.Check(info, source);
-        return spec.Create(info.ClassNames.Count, info.Preprocessing.ImageSize);
+        if (ModelInfoBounds.Problem(info) is { } problem)
+            throw new ClassifierException($"Model file '{source}' is not usable: {problem}. Retrain, or use another copy of the file.");
+        var h = info.EffectiveHyperparameters;
+        return Get(info.Architecture).Create(h.ClassCount, h.ImageSize);
     }
 }
