@@ -65,6 +65,21 @@ public sealed class ZooTrainingTests : IDisposable
     }
 
     [Fact]
+    public void Resnet18Cntk_WithImageNetWeights_TrainsFromTheBuiltInBackbone_AndRecordsItsBgrPreprocessing()
+    {
+        var observer = new RecordingObserver();
+
+        var result = new Trainer(Options("resnet18-cntk", "cntk") with { Weights = "imagenet" }, observer).Run();
+
+        Assert.Contains("imagenet", observer.Started!.WeightsNote);
+        using var saved = ModelFile.Load(result.Run.BestModel);
+        Assert.Equal("imagenet", saved.Info.Weights);
+        Assert.Equal(ChannelOrder.Bgr, saved.Info.Preprocessing.ChannelOrder);
+        Assert.Equal(1f, saved.Info.Preprocessing.Scale);
+        Assert.Equal(103.06262f, saved.Info.Preprocessing.Mean[0]);
+    }
+
+    [Fact]
     public void TorchVisionNetwork_WithoutImageSize_UsesTheModelsDefaultPreprocessing()
     {
         var options = Options("resnet18", "defaults") with { ImageSize = null };
