@@ -18,6 +18,7 @@ internal static class BenchmarkCommand
         var sizes = ValueOptions.Many("--image-size", OptionKind.Int,
             "Image sizes to measure (repeat the option for several; default 224 and 28 for seed-cnn, the model's input size for the others).", [.. Defaults.ImageSizes], "PX");
         var model = ValueOptions.Choice("--model", "Network to measure (see classify models).", [.. Core.Model.Zoo.NetworkRegistry.Names], Defaults.Model);
+        model.HelpName = "NAME";   // the zoo's names do not fit one help line
         var images = ValueOptions.Optional<int>("--images", OptionKind.Int, "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).");
         var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Training batch size.", Defaults.BatchSize, "N", "-b");
         var evalBatchSize = ValueOptions.Number("--eval-batch-size", OptionKind.Int, "Evaluation batch size.", Defaults.EvaluationBatchSize);

@@ -69,9 +69,9 @@ internal static class ModelInfoBounds
     {
         if (Zoo.NetworkRegistry.Find(info.Architecture) is not { } spec)
             return $"it holds a '{info.Architecture}' network, which this version of classify does not know (it knows {string.Join(", ", Zoo.NetworkRegistry.Names)})";
-        return spec.Accepts(info.Preprocessing.ImageSize)
-            ? null
-            : $"its image size {info.Preprocessing.ImageSize} px is outside what {spec.Name} takes ({spec.AcceptedSizes})";
+        int size = info.Preprocessing.ImageSize;
+        if (size < spec.MinimumImageSize) return $"its image size {size} px is below the {spec.MinimumImageSize} px its network needs";
+        return spec.Accepts(size) ? null : $"its image size {size} px is outside what {spec.Name} takes ({spec.AcceptedSizes})";
     }
 
     /// <summary>

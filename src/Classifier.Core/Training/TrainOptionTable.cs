@@ -48,7 +48,7 @@ public static class TrainOptionTable
         Bind(Model, "image-size", OptionKind.Int, "Side of the square network input, in pixels.",
             o => o.ImageSize, (o, v) => o with { ImageSize = v }) with { ValueName = "PX", DefaultText = "the model's, 224" },
         Bind(Model, "interpolation", OptionKind.Choice<Interpolation>(), "Resize filter.",
-            o => o.Interpolation, (o, v) => o with { Interpolation = v }) with { DefaultText = "the model's: nearest for seed-cnn, bilinear for the others" },
+            o => o.Interpolation, (o, v) => o with { Interpolation = v }) with { DefaultText = "the model's" },
 
         // Training
         Bind(Training, "epochs", OptionKind.Int, "Passes over the training data (with --resume: the new total).",
