@@ -56,12 +56,18 @@ internal static class ModelInfoBounds
             return "its mean is not three finite numbers";
         if (p.Std is not { Length: Preprocessing.Channels } || p.Std.Any(s => !float.IsFinite(s) || s <= 1e-6 || s > 1e6))
             return "its std is not three positive numbers";
+        return ArchitectureProblem(info) ?? HyperparametersProblem(info);
+    }
+
+    /// <summary>Recorded hyper-parameters must agree with the class names and preprocessing they were derived from.</summary>
+    private static string? HyperparametersProblem(ModelInfo info)
+    {
         var h = info.EffectiveHyperparameters;
         if (h.ClassCount != info.ClassNames.Count)
             return $"its network has {h.ClassCount} outputs for {info.ClassNames.Count} class names";
-        if (h.ImageSize != p.ImageSize)
-            return $"its network is built for {h.ImageSize} px but its preprocessing gives {p.ImageSize} px";
-        return ArchitectureProblem(info);
+        return h.ImageSize != info.Preprocessing.ImageSize
+            ? $"its network is built for {h.ImageSize} px but its preprocessing gives {info.Preprocessing.ImageSize} px"
+            : null;
     }
 
     /// <summary>The architecture's own limits (<see cref="Zoo.NetworkSpec.Accepts"/>): known, and the input side it takes.</summary>

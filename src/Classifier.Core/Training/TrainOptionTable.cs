@@ -39,7 +39,7 @@ public static class TrainOptionTable
             o => o.Model, (o, v) => o with { Model = v }) with { Aliases = ["-m"] },
         Bind(Model, "weights", OptionKind.Text,
             "Starting weights: a torchvision state dict (.pth/.pt as torch.save writes it, or .safetensors), or imagenet for a model with built-in ImageNet weights.",
-            o => o.Weights, (o, v) => o with { Weights = v }) with { ValueName = "FILE|imagenet", DefaultText = "random" },
+            o => o.Weights, (o, v) => o with { Weights = v }) with { ValueName = "FILE", DefaultText = "random" },
         Bind(Model, "freeze", OptionKind.Choice<FreezeMode>(),
             "none trains everything; batch_norm keeps the batch-norm statistics; backbone trains the head only (its features cached when there is no augmentation).",
             o => o.Freeze, (o, v) => o with { Freeze = v }),
