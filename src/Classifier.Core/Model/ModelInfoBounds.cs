@@ -56,11 +56,11 @@ internal static class ModelInfoBounds
             return "its mean is not three finite numbers";
         if (p.Std is not { Length: Preprocessing.Channels } || p.Std.Any(s => !float.IsFinite(s) || s <= 1e-6 || s > 1e6))
             return "its std is not three positive numbers";
-        return ArchitectureProblem(info) ?? HyperparametersProblem(info);
+        return ArchitectureProblem(info);
     }
 
     /// <summary>Recorded hyper-parameters must agree with the class names and preprocessing they were derived from.</summary>
-    private static string? HyperparametersProblem(ModelInfo info)
+    public static string? HyperparametersProblem(ModelInfo info)
     {
         var h = info.EffectiveHyperparameters;
         if (h.ClassCount != info.ClassNames.Count)

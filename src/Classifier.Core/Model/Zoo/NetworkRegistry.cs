@@ -43,7 +43,7 @@ public static class NetworkRegistry
     /// </summary>
     public static nn.Module<Tensor, Tensor> Create(ModelInfo info, string source)
     {
-        if (ModelInfoBounds.Problem(info) is { } problem)
+        if ((ModelInfoBounds.Problem(info) ?? ModelInfoBounds.HyperparametersProblem(info)) is { } problem)
             throw new ClassifierException($"Model file '{source}' is not usable: {problem}. Retrain, or use another copy of the file.");
         var h = info.EffectiveHyperparameters;
         return Get(info.Architecture).Create(h.ClassCount, h.ImageSize);
