@@ -20,6 +20,7 @@ public static class ClassifyCli
             PlotCommand.Create(),
             RunsCommand.Create(),
             BenchmarkCommand.Create(),
+            ModelsCommand.Create(),
             ExportCommand.Create(),
             CheckCommand.Create(),
             FuzzCommand.Create(),

@@ -15,7 +15,10 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var sizes = ValueOptions.Many("--image-size", OptionKind.Int, "Image sizes to measure (repeat the option for several).", [.. Defaults.ImageSizes], "PX");
+        var sizes = ValueOptions.Many("--image-size", OptionKind.Int,
+            "Image sizes to measure (repeat the option for several; default 224 and 28 for seed-cnn, the model's input size for the others).", [.. Defaults.ImageSizes], "PX");
+        var model = ValueOptions.Choice("--model", "Network to measure (see classify models).", [.. Core.Model.Zoo.NetworkRegistry.Names], Defaults.Model);
+        model.HelpName = "NAME";   // the zoo's names do not fit one help line
         var images = ValueOptions.Optional<int>("--images", OptionKind.Int, "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).");
         var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Training batch size.", Defaults.BatchSize, "N", "-b");
         var evalBatchSize = ValueOptions.Number("--eval-batch-size", OptionKind.Int, "Evaluation batch size.", Defaults.EvaluationBatchSize);
@@ -26,13 +29,17 @@ internal static class BenchmarkCommand
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {
-            sizes, images, batchSize, evalBatchSize, threads, cache, seconds, format,
+            model, sizes, images, batchSize, evalBatchSize, threads, cache, seconds, format,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, _) =>
         {
             var options = new BenchmarkOptions
             {
-                ImageSizes = parse.GetValue(sizes)!,
+                Model = parse.GetValue(model)!,
+                // Without --image-size, the default sizes for the seed CNN, the model's own input side for a zoo network.
+                ImageSizes = parse.GetResult(sizes) is { Implicit: false } || parse.GetValue(model) == Defaults.Model
+                    ? parse.GetValue(sizes)!
+                    : [Core.Model.Zoo.NetworkRegistry.Get(parse.GetValue(model)!).DefaultImageSize],
                 Images = parse.GetValue(images),
                 BatchSize = parse.GetValue(batchSize),
                 EvaluationBatchSize = parse.GetValue(evalBatchSize),

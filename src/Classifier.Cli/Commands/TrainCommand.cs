@@ -9,7 +9,7 @@ using Classifier.Core.Training;
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// <c>classify train DATA_DIR</c>: trains the seed CNN and writes a run folder; <c>--resume RUN_DIR</c> continues
+/// <c>classify train DATA_DIR</c>: trains a network of the model zoo (the seed CNN by default) and writes a run folder; <c>--resume RUN_DIR</c> continues
 /// one; <c>--config FILE</c> takes options from a JSON file (flags given on the command line win). The options are
 /// built from <see cref="TrainOptionTable"/>, which also says which of them <c>--resume</c> accepts.
 /// </summary>
@@ -17,7 +17,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var command = new VerbCommand("train", "Train the seed CNN on a folder of images; writes the model, history.csv and curves.png to a run folder.");
+        var command = new VerbCommand("train", "Train an image classifier (the seed CNN, or a zoo network with --model) on a folder of images; writes the model, history.csv and curves.png to a run folder.");
         var symbols = new Dictionary<TrainOption, Symbol>();
         Argument<string?>? data = null;
         foreach (var entry in TrainOptionTable.All)

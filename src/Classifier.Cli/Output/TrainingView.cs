@@ -44,7 +44,13 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
         var options = start.Options;
-        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({EnumValues.Name(options.Interpolation)}), " +
+        var preprocessing = options.Preprocessing;
+        o.WriteLine($"Model {options.Model}" + (options.Weights is null ? " from random weights" : $" from --weights {options.Weights}") +
+                    (options.Freeze == Core.Training.FreezeMode.None ? "" : $", --freeze {EnumValues.Name(options.Freeze)}") +
+                    (options.Network.Head is null || options.Freeze == Core.Training.FreezeMode.Backbone
+                        ? "" : $", backbone lr x {options.EffectiveBackboneLrScale.ToString(CultureInfo.InvariantCulture)}"));
+        if (start.WeightsNote is { } note) o.WriteLine(note);
+        o.WriteLine($"Image size {preprocessing.ImageSize}x{preprocessing.ImageSize} ({EnumValues.Name(preprocessing.Interpolation)}), " +
                     $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
                     $"seed {options.Seed}, {start.Threads} thread(s), cache {EnumValues.Name(options.Cache)} " +
                     $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)" +

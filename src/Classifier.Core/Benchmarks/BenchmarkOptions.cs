@@ -5,6 +5,9 @@ namespace Classifier.Core.Benchmarks;
 /// <summary>What <c>classify benchmark</c> measures.</summary>
 public sealed record BenchmarkOptions
 {
+    /// <summary>Network to measure, a model-zoo name.</summary>
+    public string Model { get; init; } = Classifier.Core.Model.Zoo.NetworkRegistry.DefaultName;
+
     /// <summary>Network input sizes to measure, px.</summary>
     public IReadOnlyList<int> ImageSizes { get; init; } = [224, 28];
 
@@ -32,9 +35,10 @@ public sealed record BenchmarkOptions
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {
+        var network = Classifier.Core.Model.Zoo.NetworkRegistry.Get(Model);
         foreach (var size in ImageSizes)
-            if (size < Model.KerasRecipeCnn.MinimumImageSize || size > 1024)
-                throw new ClassifierException($"--image-size {size}: give {Model.KerasRecipeCnn.MinimumImageSize} to 1024.");
+            if (!network.Accepts(size))
+                throw new ClassifierException($"--image-size {size}: {network.Name} takes {network.AcceptedSizes}.");
         if (Images is < 16) throw new ClassifierException($"--images {Images}: give at least 16.");
         if (BatchSize < 1 || EvaluationBatchSize < 1) throw new ClassifierException("--batch-size: give at least 1.");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");

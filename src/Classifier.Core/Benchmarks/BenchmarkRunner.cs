@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Classifier.Core.Data;
 using Classifier.Core.Evaluation;
-using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
 using Classifier.Core.Training;
@@ -45,7 +45,8 @@ public static class BenchmarkRunner
         var train = BenchmarkImages.Write(Path.Combine(root, "train"), count, size);
         var val = BenchmarkImages.Write(Path.Combine(root, "val"), BenchmarkImages.Classes * 2, size, seed: 2);
         var dataset = DatasetScanner.Scan(train);
-        var preprocessing = new Preprocessing(size, Interpolation.Nearest, 1f / 255);
+        var spec = NetworkRegistry.Get(options.Model);
+        var preprocessing = spec.Preprocessing(size);
 
         log($"{size} px: decode + resize");
         var decode = DecodeRate(dataset, preprocessing, options.BatchSize);
@@ -54,8 +55,8 @@ public static class BenchmarkRunner
         new Random(3).NextBytes(pixels);
         log($"{size} px: training steps on synthetic batches (ceiling) and on naive NCHW batches (reference), interleaved");
         var (ceiling, naive) = Interleaved(options.SecondsPerMeasurement,
-            seconds => TrainSteps(size, pixels, options.BatchSize, naive: false, seconds),
-            seconds => Task.Run(() => TrainSteps(size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult());
+            seconds => TrainSteps(spec, size, pixels, options.BatchSize, naive: false, seconds),
+            seconds => Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult());
 
         NativeHeap.ReleaseFreeMemory(); // phases differ in buffer sizes
         log($"{size} px: two training epochs from files");
@@ -63,12 +64,12 @@ public static class BenchmarkRunner
 
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: evaluation from files");
-        var evaluate = EvaluateFromFiles(dataset, preprocessing, options.EvaluationBatchSize);
+        var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize);
         var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
         new Random(4).NextBytes(evalPixels);
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: inference on synthetic batches (ceiling)");
-        var inference = InferenceSteps(size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
+        var inference = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
             get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
@@ -117,10 +118,11 @@ public static class BenchmarkRunner
     }
 
     /// <summary>Training steps per second x batch size, after two warm-up steps, for at least <paramref name="seconds"/>.</summary>
-    private static double TrainSteps(int size, byte[] pixels, int batchSize, bool naive, double seconds)
+    private static double TrainSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, bool naive, double seconds)
     {
         manual_seed(1);
-        using var model = new KerasRecipeCnn(BenchmarkImages.Classes, size);
+        using var model = spec.Create(BenchmarkImages.Classes, size);
+        var preprocessing = spec.Preprocessing(size);
         using var optimizer = new AdamOptimizer(model.parameters(), 1e-3);
         var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
         var floats = naive ? new float[pixels.Length] : null;
@@ -128,7 +130,7 @@ public static class BenchmarkRunner
         return Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
-            var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, 1f / 255);
+            var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, preprocessing);
             optimizer.ZeroGrad();
             var loss = nn.functional.cross_entropy(model.forward(input), tensor(labels));
             loss.backward();
@@ -153,16 +155,17 @@ public static class BenchmarkRunner
         return tensor(floats, [batchSize, 3, size, size]);
     }
 
-    private static Rate InferenceSteps(int size, byte[] pixels, int batchSize, double seconds)
+    private static Rate InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds)
     {
         manual_seed(1);
-        using var model = new KerasRecipeCnn(BenchmarkImages.Classes, size);
+        using var model = spec.Create(BenchmarkImages.Classes, size);
+        var preprocessing = spec.Preprocessing(size);
         model.eval();
         using var inference = inference_mode();
         var steps = Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
-            _ = model.forward(BatchTensors.Input(pixels, batchSize, size, 1f / 255)).argmax(1).data<long>().ToArray();
+            _ = model.forward(BatchTensors.Input(pixels, batchSize, size, preprocessing)).argmax(1).data<long>().ToArray();
         });
         return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
     }
@@ -174,6 +177,7 @@ public static class BenchmarkRunner
         {
             DataDir = train,
             ValidationDir = val,
+            Model = options.Model,
             ImageSize = size,
             Epochs = 2,
             BatchSize = options.BatchSize,
@@ -184,18 +188,18 @@ public static class BenchmarkRunner
         return (observer.Rates[0], observer.Rates[^1]);
     }
 
-    private static Rate EvaluateFromFiles(Dataset dataset, Preprocessing preprocessing, int batchSize)
+    private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize)
     {
         manual_seed(1);
-        using var model = new KerasRecipeCnn(dataset.ClassNames.Count, preprocessing.ImageSize);
+        using var model = spec.Create(dataset.ClassNames.Count, preprocessing.ImageSize);
         var decoder = new ImageDecoder(preprocessing);
         // Warm-up on two batches, as the inference ceiling has: JIT tiers, and the heap's first faults on the buffers.
         var warmUp = dataset.Images.Take(2 * batchSize).ToList();
         Evaluator.Evaluate(model, new BatchLoader(warmUp, decoder, cache: null, new SkippedImages()), dataset.ClassNames,
-            preprocessing.Scale, batchSize);
+            preprocessing, batchSize);
         var loader = new BatchLoader(dataset.Images, decoder, cache: null, new SkippedImages());
         var clock = new CpuClock();
-        var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing.Scale, batchSize);
+        var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing, batchSize);
         return Rate.Of(result.Images, clock) with { PerSecond = result.Images / result.Seconds };
     }
 

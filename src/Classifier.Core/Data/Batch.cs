@@ -20,6 +20,12 @@ public sealed class Batch : IDisposable
         ImageSize = imageSize;
     }
 
+    /// <summary>
+    /// A batch that carries only positions and labels, no pixels (<see cref="ImageSize"/> 0): for training steps whose
+    /// input is already cached as features.
+    /// </summary>
+    internal static Batch WithoutPixels(long[] labels, int[] indices) => new([], indices.Length, labels, indices, 0);
+
     /// <summary>Number of images in the batch (bad files are left out, so it can be below the batch size).</summary>
     public int Count { get; }
 
@@ -40,6 +46,6 @@ public sealed class Batch : IDisposable
     public void Dispose()
     {
         var pixels = Interlocked.Exchange(ref _pixels, null);
-        if (pixels is not null) ArrayPool<byte>.Shared.Return(pixels);
+        if (pixels is { Length: > 0 }) ArrayPool<byte>.Shared.Return(pixels);
     }
 }

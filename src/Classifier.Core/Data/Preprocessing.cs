@@ -4,8 +4,10 @@ namespace Classifier.Core.Data;
 
 /// <summary>
 /// How a file becomes network input: decode, convert to RGB, resize to <see cref="ImageSize"/> x
-/// <see cref="ImageSize"/> with <see cref="Interpolation"/>, multiply by <see cref="Scale"/>. Stored in every model
-/// file so that evaluation and prediction prepare images exactly as training did.
+/// <see cref="ImageSize"/> with <see cref="Interpolation"/>, reorder the channels to <see cref="ChannelOrder"/>, then
+/// <c>(pixel x Scale - Mean) / Std</c> per channel. Stored in every model file so that evaluation, prediction and export
+/// prepare images exactly as training did; <c>BatchTensors.Input</c>
+/// is the one place that applies it. Files written before channel order, mean and std existed read as RGB, 0 and 1.
 /// </summary>
 /// <param name="ImageSize">Side of the square network input, in pixels.</param>
 /// <param name="Interpolation">Resize filter.</param>
@@ -21,7 +23,29 @@ public sealed record Preprocessing(
     /// <summary>Always RGB, three channels.</summary>
     public const int Channels = 3;
 
+    /// <summary>Channel order of the network input.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ChannelOrder>))]
+    public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Rgb;
+
+    /// <summary>Per-channel mean subtracted after <see cref="Scale"/>, in the network's channel order and in units after scaling.</summary>
+    public float[] Mean { get; init; } = [0f, 0f, 0f];
+
+    /// <summary>Per-channel divisor applied after the mean, in the network's channel order.</summary>
+    public float[] Std { get; init; } = [1f, 1f, 1f];
+
+    /// <summary>Whether mean and std change nothing (mean 0, std 1 in every channel).</summary>
+    [JsonIgnore]
+    public bool IsUnnormalized => Mean.All(m => m == 0f) && Std.All(s => s == 1f);
+
     /// <summary>Bytes of one decoded image (height x width x RGB, uint8).</summary>
     [JsonIgnore]
     public int PixelBytes => ImageSize * ImageSize * Channels;
+
+    /// <summary>Records compare their arrays by reference; two preprocessings are the same when every value is.</summary>
+    public bool Equals(Preprocessing? other) =>
+        other is not null && ImageSize == other.ImageSize && Interpolation == other.Interpolation && Scale == other.Scale
+        && ChannelOrder == other.ChannelOrder && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(ImageSize, Interpolation, Scale, ChannelOrder);
 }

@@ -20,8 +20,8 @@ public static class Evaluator
     /// <paramref name="device"/> is where the model is (default CPU); batches are moved there. Each image's logits are
     /// those of <paramref name="augmentation"/>'s views.
     /// </summary>
-    public static EvaluationResult Evaluate(KerasRecipeCnn model, BatchLoader loader, IReadOnlyList<string> classNames,
-        float scale, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
+    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader loader, IReadOnlyList<string> classNames,
+        Preprocessing preprocessing, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
         Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
         device ??= CPU;
@@ -41,7 +41,7 @@ public static class Evaluator
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    var logits = model.Logits(BatchTensors.Input(batch, scale).to(device), augmentation); // [N, classes]
+                    var logits = model.Logits(BatchTensors.Input(batch, preprocessing).to(device), augmentation); // [N, classes]
                     var labels = BatchTensors.Labels(batch).to(device);                          // [N]
                     var losses = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None); // [N]
                     var (confidence, predicted) = nn.functional.softmax(logits, 1).max(1);

@@ -81,7 +81,7 @@ public static class ModelEvaluation
         if (onSkipped is not null) skipped.Skipped += onSkipped;
         var decoder = new ImageDecoder(info.Preprocessing, options.MaxPixels);
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped) { Strict = options.Strict };
-        var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing.Scale,
+        var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing,
             options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
             options.TopKFor(info.ClassNames.Count), device, options.TestTimeAugmentation ?? info.TestTimeAugmentation);
         if (result.Images == 0)

@@ -17,7 +17,7 @@ internal sealed record InputNormalization(float Gain, bool Bgr, float[] Mean, fl
 {
     /// <summary>The normalization a model's preprocessing records.</summary>
     public static InputNormalization From(Preprocessing preprocessing) =>
-        new(255f * preprocessing.Scale, false, [0f, 0f, 0f], [1f, 1f, 1f]);
+        new(255f * preprocessing.Scale, preprocessing.ChannelOrder == ChannelOrder.Bgr, [.. preprocessing.Mean], [.. preprocessing.Std]);
 
     /// <summary>Writes the nodes into <paramref name="graph"/> after <paramref name="input"/>; returns the network input's name.</summary>
     public string Emit(OnnxGraph graph, string input)

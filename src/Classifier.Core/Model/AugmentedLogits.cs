@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Model;
@@ -9,7 +10,7 @@ public static class AugmentedLogits
     /// Logits [N, classes] of <paramref name="input"/> [N, 3, H, W] with the views of <paramref name="augmentation"/>.
     /// Call without gradients, inside the caller's dispose scope, with the network in eval mode.
     /// </summary>
-    public static Tensor Logits(this KerasRecipeCnn network, Tensor input, TestTimeAugmentation augmentation)
+    public static Tensor Logits(this nn.Module<Tensor, Tensor> network, Tensor input, TestTimeAugmentation augmentation)
     {
         if (augmentation == TestTimeAugmentation.None) return network.forward(input);
         long n = input.shape[0];

@@ -31,7 +31,7 @@ public static class ModelFile
     /// streams to the file as it is written (see <see cref="SectionedFileWriter"/>), so saving needs no copy of the
     /// weights or optimizer state in memory.
     /// </summary>
-    public static void Save(string path, KerasRecipeCnn model, ModelInfo info, IReadOnlyList<ModelFileSection>? extraSections = null)
+    public static void Save(string path, torch.nn.Module model, ModelInfo info, IReadOnlyList<ModelFileSection>? extraSections = null)
     {
         var sections = new List<ModelFileSection>
         {
@@ -65,8 +65,6 @@ public static class ModelFile
         var info = ReadInfo(path, sections);
         if (!sections.TryGetValue("weights", out var weights))
             throw Damaged(path, "it has no weights section");
-        if (info.Architecture != ModelInfo.KerasRecipeCnnArchitecture)
-            throw new ClassifierException($"Model file '{path}' holds a '{info.Architecture}' network, which this version of classify does not know.");
         return new LoadedModel(CreateNetwork(path, info, weights), info, sections);
     }
 
@@ -74,11 +72,11 @@ public static class ModelFile
     /// A new network as <paramref name="info"/> describes it, with <paramref name="weights"/> (a weights section of
     /// <paramref name="path"/>, named <paramref name="what"/> in the error) loaded strictly.
     /// </summary>
-    internal static KerasRecipeCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
+    internal static torch.nn.Module<torch.Tensor, torch.Tensor> CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
     {
         if (ModelInfoBounds.WeightsProblem(info, weights.LongLength) is { } sizeProblem)
             throw Damaged(path, $"{sizeProblem} ({what})");
-        var model = new KerasRecipeCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
+        var model = Zoo.NetworkRegistry.Create(info, path);
         try
         {
             LoadWeights(model, weights);

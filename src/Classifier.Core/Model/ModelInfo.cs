@@ -7,7 +7,7 @@ namespace Classifier.Core.Model;
 /// Everything needed to use a model besides its weights; stored as JSON inside the model file so that
 /// <c>eval</c> and <c>predict</c> need nothing else.
 /// </summary>
-/// <param name="Architecture">Network name; "seed-cnn".</param>
+/// <param name="Architecture">Network name in the model zoo (<see cref="Zoo.NetworkRegistry"/>), e.g. "seed-cnn" or "resnet18".</param>
 /// <param name="ClassNames">Class names in index order.</param>
 /// <param name="Preprocessing">How files become network input.</param>
 /// <param name="Epoch">Training epoch (1-based) whose weights these are.</param>
@@ -25,8 +25,25 @@ public sealed record ModelInfo(
     string TorchSharpVersion,
     DateTime CreatedUtc)
 {
-    /// <summary>The only architecture so far.</summary>
-    public const string KerasRecipeCnnArchitecture = "seed-cnn";
+    /// <summary>The default architecture, and the one of every file written before the model zoo.</summary>
+    public const string KerasRecipeCnnArchitecture = Zoo.NetworkRegistry.DefaultName;
+
+    /// <summary>
+    /// What the architecture's builder is given (class count, input side); absent in files written before the model
+    /// zoo, which read it from <see cref="ClassNames"/> and <see cref="Preprocessing"/>.
+    /// </summary>
+    public NetworkHyperparameters? Hyperparameters { get; init; }
+
+    /// <summary>
+    /// Where training's starting weights came from: null for random initialisation, "imagenet" for the built-in
+    /// pretrained weights, or the file name given to <c>--weights</c>.
+    /// </summary>
+    public string? Weights { get; init; }
+
+    /// <summary>The builder's arguments: <see cref="Hyperparameters"/>, or what older files imply.</summary>
+    [JsonIgnore]
+    public NetworkHyperparameters EffectiveHyperparameters =>
+        Hyperparameters ?? new NetworkHyperparameters(ClassNames.Count, Preprocessing.ImageSize);
 
     /// <summary>
     /// The test-time augmentation training validated with, which <c>eval</c> and <c>predict</c> use by default;

@@ -6,7 +6,8 @@ namespace Classifier.Core.Model;
 /// Sane bounds for every field of a model file's info section, checked before anything is built from it. The
 /// checksums only prove that a file is intact, not that whoever wrote it was honest: a crafted info section with a
 /// recomputed SHA-256 could otherwise ask for a network of 137 GB or crash libtorch. Returns the reason a field is out
-/// of bounds, or null.
+/// of bounds, or null. The one place a model file's info is checked (<see cref="ModelFile"/> and
+/// <see cref="Zoo.NetworkRegistry.Create"/> call it).
 /// </summary>
 internal static class ModelInfoBounds
 {
@@ -49,18 +50,35 @@ internal static class ModelInfoBounds
             return "its version fields are missing or too long";
         if (!Enum.IsDefined(info.TestTimeAugmentation))
             return $"its test-time augmentation {(int)info.TestTimeAugmentation} is unknown";
+        if (!Enum.IsDefined(p.ChannelOrder))
+            return $"its channel order {(int)p.ChannelOrder} is unknown";
+        if (p.Mean is not { Length: Preprocessing.Channels } || p.Mean.Any(m => !float.IsFinite(m) || Math.Abs(m) > 1e6))
+            return "its mean is not three finite numbers";
+        if (p.Std is not { Length: Preprocessing.Channels } || p.Std.Any(s => !float.IsFinite(s) || s <= 1e-6 || s > 1e6))
+            return "its std is not three positive numbers";
         return ArchitectureProblem(info);
     }
 
-    /// <summary>
-    /// The architecture's own limits: the seed CNN needs at least <see cref="KerasRecipeCnn.MinimumImageSize"/> px.
-    /// </summary>
-    private static string? ArchitectureProblem(ModelInfo info) => info.Architecture switch
+    /// <summary>Recorded hyper-parameters must agree with the class names and preprocessing they were derived from.</summary>
+    public static string? HyperparametersProblem(ModelInfo info)
     {
-        ModelInfo.KerasRecipeCnnArchitecture when info.Preprocessing.ImageSize < KerasRecipeCnn.MinimumImageSize =>
-            $"its image size {info.Preprocessing.ImageSize} px is below the {KerasRecipeCnn.MinimumImageSize} px its network needs",
-        _ => null,
-    };
+        var h = info.EffectiveHyperparameters;
+        if (h.ClassCount != info.ClassNames.Count)
+            return $"its network has {h.ClassCount} outputs for {info.ClassNames.Count} class names";
+        return h.ImageSize != info.Preprocessing.ImageSize
+            ? $"its network is built for {h.ImageSize} px but its preprocessing gives {info.Preprocessing.ImageSize} px"
+            : null;
+    }
+
+    /// <summary>The architecture's own limits (<see cref="Zoo.NetworkSpec.Accepts"/>): known, and the input side it takes.</summary>
+    private static string? ArchitectureProblem(ModelInfo info)
+    {
+        if (Zoo.NetworkRegistry.Find(info.Architecture) is not { } spec)
+            return $"it holds a '{info.Architecture}' network, which this version of classify does not know (it knows {string.Join(", ", Zoo.NetworkRegistry.Names)})";
+        int size = info.Preprocessing.ImageSize;
+        if (size < spec.MinimumImageSize) return $"its image size {size} px is below the {spec.MinimumImageSize} px its network needs";
+        return spec.Accepts(size) ? null : $"its image size {size} px is outside what {spec.Name} takes ({spec.AcceptedSizes})";
+    }
 
     /// <summary>
     /// Whether a weights section of <paramref name="weightBytes"/> bytes can hold the network <paramref name="info"/>

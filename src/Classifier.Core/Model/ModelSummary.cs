@@ -1,3 +1,6 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace Classifier.Core.Model;
 
 /// <summary>One layer of a <see cref="ModelSummary"/>.</summary>
@@ -32,6 +35,46 @@ public sealed record ModelSummary(IReadOnlyList<SummaryRow> Rows)
         rows.Add(new("fc1", "Linear + ReLU", [KerasRecipeCnn.HiddenUnits], (long)flat * KerasRecipeCnn.HiddenUnits + KerasRecipeCnn.HiddenUnits));
         rows.Add(new("dropout", $"Dropout {KerasRecipeCnn.DropoutRate}", [KerasRecipeCnn.HiddenUnits], 0));
         rows.Add(new("fc2", "Linear (logits)", [classCount], (long)KerasRecipeCnn.HiddenUnits * classCount + classCount));
+        return new ModelSummary(rows);
+    }
+
+    /// <summary>
+    /// The summary of any network: one row per top-level module with its output shape, measured by a forward pass of
+    /// one <paramref name="imageSize"/> px image (eval mode, no gradients; the network's mode is restored), and its
+    /// parameters. Modules that run more than once, or not at all through <c>call</c>, show no shape.
+    /// </summary>
+    public static ModelSummary Of(nn.Module<Tensor, Tensor> network, int imageSize)
+    {
+        var shapes = new Dictionary<string, int[]>();
+        var removers = new List<Action>();
+        foreach (var (name, child) in network.named_children())
+        {
+            if (child is not nn.Module<Tensor, Tensor> typed) continue;
+            var remover = typed.register_forward_hook((_, _, output) =>
+            {
+                shapes[name] = output.shape.Skip(1).Select(d => (int)d).ToArray();
+                return null!;   // null keeps the output unchanged
+            });
+            removers.Add(remover.remove);
+        }
+        bool training = network.training;
+        try
+        {
+            network.eval();
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            var device = network.parameters().FirstOrDefault()?.device ?? CPU;
+            network.call(zeros([1, Data.Preprocessing.Channels, imageSize, imageSize], device: device));
+        }
+        finally
+        {
+            foreach (var remove in removers) remove();
+            network.train(training);
+        }
+        var rows = network.named_children()
+            .Select(c => new SummaryRow(c.name, c.module.GetType().Name, shapes.GetValueOrDefault(c.name, []),
+                c.module.parameters().Sum(p => p.numel())))
+            .ToList();
         return new ModelSummary(rows);
     }
 

@@ -28,6 +28,9 @@ public abstract class OptionKind
     /// <summary>Two finite numbers LOW,HIGH (a <see cref="double"/> array of length 2; a JSON array of two numbers).</summary>
     public static readonly OptionKind Range = new RangeKind();
 
+    /// <summary>One of <paramref name="names"/> (a text choice fixed at start-up, e.g. the model zoo's names).</summary>
+    public static OptionKind OneOf(IReadOnlyList<string> names) => new NamesKind(names);
+
     /// <summary>One of <typeparamref name="T"/>'s values, spelled as <see cref="EnumValues"/> does.</summary>
     public static OptionKind Choice<T>() where T : struct, Enum => new ChoiceKind<T>();
 
@@ -168,6 +171,18 @@ public abstract class OptionKind
 
         public override string Format(object value) =>
             string.Join(",", ((double[])value).Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+    }
+
+    private sealed class NamesKind(IReadOnlyList<string> names) : OptionKind
+    {
+        public override IReadOnlyList<string> Choices => names;
+        public override string Placeholder => "NAME";
+        protected override string Expected => "one of " + string.Join(", ", names);
+
+        public override object Parse(string text, string what) =>
+            names.Contains(text.Trim(), StringComparer.Ordinal) ? text.Trim() : throw Refuse(text, what);
+
+        public override void WriteJson(Utf8JsonWriter writer, object value) => writer.WriteStringValue((string)value);
     }
 
     private sealed class ChoiceKind<T> : OptionKind where T : struct, Enum

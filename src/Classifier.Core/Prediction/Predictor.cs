@@ -117,7 +117,7 @@ public sealed class Predictor : IDisposable
         using (inference_mode())
         using (NewDisposeScope())
         {
-            var logits = _model.Network.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing.Scale).to(_device),
+            var logits = _model.Network.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing).to(_device),
                 _options.TestTimeAugmentation ?? _model.Info.TestTimeAugmentation);                          // [N, classes]
             var (values, classes) = nn.functional.softmax(logits, 1).topk(k, dim: 1);                      // [N, k] each
             probabilities = values.data<float>().ToArray();

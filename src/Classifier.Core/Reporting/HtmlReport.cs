@@ -93,8 +93,9 @@ public static class HtmlReport
         {
             html.Append("<table class=\"kv\"><caption>best model</caption>\n")
                 .Append(Kv("architecture", info.Architecture))
+                .Append(Kv("starting weights", info.Weights ?? "random"))
                 .Append(Kv("classes", info.ClassNames.Count.ToString(CultureInfo.InvariantCulture)))
-                .Append(Kv("input", $"{info.Preprocessing.ImageSize}x{info.Preprocessing.ImageSize} RGB, {EnumValues.Name(info.Preprocessing.Interpolation)}"))
+                .Append(Kv("input", $"{info.Preprocessing.ImageSize}x{info.Preprocessing.ImageSize}, {Model.Zoo.ModelCatalog.Describe(info.Preprocessing)}"))
                 .Append(Kv("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)))
                 .Append(Kv("written", info.CreatedUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
                 .Append(Kv("classify / TorchSharp", $"{info.ToolVersion} / {info.TorchSharpVersion}"))

@@ -21,12 +21,20 @@ public sealed class AdamOptimizer : IDisposable
     private readonly Parameter[] _parameters;
     private readonly Tensor[] _expAvg;
     private readonly Tensor[] _expAvgSq;
+    private readonly double[] _learningRateScales;
 
-    /// <summary>Creates the optimizer for <paramref name="parameters"/> with zeroed moments.</summary>
+    /// <summary>
+    /// Creates the optimizer for <paramref name="parameters"/> with zeroed moments. <paramref name="learningRateScales"/>
+    /// (one per parameter; null for all 1) multiplies <see cref="LearningRate"/> per parameter: PyTorch's parameter
+    /// groups, used for a lower backbone rate when fine-tuning.
+    /// </summary>
     public AdamOptimizer(IEnumerable<Parameter> parameters, double learningRate, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-7, double weightDecay = 0)
+        double eps = 1e-7, double weightDecay = 0, IReadOnlyList<double>? learningRateScales = null)
     {
         _parameters = parameters.ToArray();
+        _learningRateScales = learningRateScales?.ToArray() ?? Enumerable.Repeat(1.0, _parameters.Length).ToArray();
+        if (_learningRateScales.Length != _parameters.Length)
+            throw new ArgumentException($"{_learningRateScales.Length} learning-rate scales for {_parameters.Length} parameters.", nameof(learningRateScales));
         LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
@@ -81,20 +89,37 @@ public sealed class AdamOptimizer : IDisposable
         using var oneMinusBeta2 = (1 - Beta2).ToScalar();
         using var eps = (Eps * rootCorrection2).ToScalar();
         using var one = 1.0.ToScalar();
-        using var negativeStepSize = (-LearningRate / correction1 * rootCorrection2).ToScalar();
-        using var decay = (1 - LearningRate * WeightDecay).ToScalar();
-        for (int i = 0; i < _parameters.Length; i++)
+        // One step size and decay factor per distinct scale (a scale of 1 gives exactly the single-group values).
+        var groups = _learningRateScales.Distinct().ToDictionary(scale => scale, scale =>
+            (NegativeStepSize: (-(LearningRate * scale) / correction1 * rootCorrection2).ToScalar(),
+             Decay: (1 - LearningRate * scale * WeightDecay).ToScalar()));
+        try
         {
-            var parameter = _parameters[i];
-            var grad = parameter.grad;
-            if (grad is null) continue;
-            if (WeightDecay != 0) parameter.mul_(decay);
-            _expAvg[i].lerp_(grad, oneMinusBeta1);
-            _expAvgSq[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            using var root = _expAvgSq[i].sqrt();
-            root.add_(eps, one);
-            parameter.addcdiv_(_expAvg[i], root, negativeStepSize);
+            for (int i = 0; i < _parameters.Length; i++)
+                Update(i, oneMinusBeta1, beta2, oneMinusBeta2, eps, one, groups[_learningRateScales[i]]);
         }
+        finally
+        {
+            foreach (var (step, decay) in groups.Values)
+            {
+                step.Dispose();
+                decay.Dispose();
+            }
+        }
+    }
+
+    private void Update(int i, Tensor oneMinusBeta1, Scalar beta2, Scalar oneMinusBeta2, Scalar eps, Scalar one,
+        (Scalar NegativeStepSize, Scalar Decay) group)
+    {
+        var parameter = _parameters[i];
+        var grad = parameter.grad;
+        if (grad is null || _learningRateScales[i] == 0) return;
+        if (WeightDecay != 0) parameter.mul_(group.Decay);
+        _expAvg[i].lerp_(grad, oneMinusBeta1);
+        _expAvgSq[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
+        using var root = _expAvgSq[i].sqrt();
+        root.add_(eps, one);
+        parameter.addcdiv_(_expAvg[i], root, group.NegativeStepSize);
     }
 
     /// <summary>Writes the step count and both moments of every parameter.</summary>

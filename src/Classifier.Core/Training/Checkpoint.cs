@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Classifier.Core.Model;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Classifier.Core.Training;
 
@@ -19,7 +21,7 @@ public static class Checkpoint
     /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
     /// network the optimizer updates) when that is another one.
     /// </summary>
-    public static void Save(string path, KerasRecipeCnn model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, KerasRecipeCnn? trained = null)
+    public static void Save(string path, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, nn.Module<Tensor, Tensor>? trained = null)
     {
         // Written straight to the file, section by section: at 224 px the optimizer's moments alone are 355 MB.
         var sections = new List<ModelFileSection>
@@ -35,7 +37,7 @@ public static class Checkpoint
     /// The network the optimizer was updating: a new one with the "trained-weights" section of a checkpoint written
     /// with a weight average, else the checkpoint's own network. The caller disposes a new one.
     /// </summary>
-    public static KerasRecipeCnn TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
+    public static nn.Module<Tensor, Tensor> TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
     {
         if (!averaged) return checkpoint.Network;
         if (!checkpoint.Sections.TryGetValue(TrainedWeightsSection, out var weights))

@@ -14,10 +14,10 @@ internal static class ResumeCheck
     {
         var expected = options.Preprocessing;
         var mismatch =
-            info.Architecture != ModelInfo.KerasRecipeCnnArchitecture ? $"network '{info.Architecture}'"
+            info.Architecture != options.Model ? $"network '{info.Architecture}', the run's options say '{options.Model}'"
             : info.Preprocessing.ImageSize != expected.ImageSize ? $"image size {info.Preprocessing.ImageSize} px, the run's options say {expected.ImageSize} px"
             : info.Preprocessing.Interpolation != expected.Interpolation ? $"interpolation {info.Preprocessing.Interpolation}, the run's options say {expected.Interpolation}"
-            : info.Preprocessing.Scale != expected.Scale ? $"pixel scale {info.Preprocessing.Scale}, the run's options say {expected.Scale}"
+            : !info.Preprocessing.Equals(expected) ? "channel order, pixel scale, mean or std differ from what the run's model expects"
             : null;
         if (mismatch is not null)
             throw new ClassifierException(

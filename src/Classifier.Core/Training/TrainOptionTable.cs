@@ -1,6 +1,7 @@
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Options;
 using Classifier.Core.Torch;
 
@@ -34,10 +35,20 @@ public static class TrainOptionTable
             o => o.Strict, (o, v) => o with { Strict = v }),
 
         // Model
+        Bind(Model, "model", OptionKind.OneOf(NetworkRegistry.Names), "Network from the model zoo (see classify models).",
+            o => o.Model, (o, v) => o with { Model = v }) with { Aliases = ["-m"] },
+        Bind(Model, "weights", OptionKind.Text,
+            "Starting weights: a torchvision state dict (.pth/.pt as torch.save writes it, or .safetensors), or imagenet for a model with built-in ImageNet weights.",
+            o => o.Weights, (o, v) => o with { Weights = v }) with { ValueName = "FILE", DefaultText = "random" },
+        Bind(Model, "freeze", OptionKind.Choice<FreezeMode>(),
+            "none trains everything; batch_norm keeps the batch-norm statistics; backbone trains the head only (its features cached when there is no augmentation).",
+            o => o.Freeze, (o, v) => o with { Freeze = v }),
+        Bind(Model, "backbone-lr-scale", OptionKind.Double, "Backbone learning rate as a fraction of --learning-rate (discriminative rates).",
+            o => o.BackboneLrScale, (o, v) => o with { BackboneLrScale = v }) with { ValueName = "F", DefaultText = "0.1 with --weights, else 1" },
         Bind(Model, "image-size", OptionKind.Int, "Side of the square network input, in pixels.",
-            o => o.ImageSize, (o, v) => o with { ImageSize = v }) with { ValueName = "PX" },
+            o => o.ImageSize, (o, v) => o with { ImageSize = v }) with { ValueName = "PX", DefaultText = "the model's, 224" },
         Bind(Model, "interpolation", OptionKind.Choice<Interpolation>(), "Resize filter.",
-            o => o.Interpolation, (o, v) => o with { Interpolation = v }),
+            o => o.Interpolation, (o, v) => o with { Interpolation = v }) with { DefaultText = "the model's" },
 
         // Training
         Bind(Training, "epochs", OptionKind.Int, "Passes over the training data (with --resume: the new total).",

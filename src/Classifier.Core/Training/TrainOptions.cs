@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
+using Classifier.Core.Model.Zoo;
 
 namespace Classifier.Core.Training;
 
@@ -22,11 +23,29 @@ public sealed record TrainOptions
     /// <summary>Fraction of each class held out for validation when no validation folder is used.</summary>
     public double? ValidationSplit { get; init; }
 
-    /// <summary>Side of the square network input, in pixels.</summary>
-    public int ImageSize { get; init; } = 224;
+    /// <summary>Network architecture, a name from the model zoo (<c>classify models</c>).</summary>
+    public string Model { get; init; } = NetworkRegistry.DefaultName;
 
-    /// <summary>Resize filter.</summary>
-    public Interpolation Interpolation { get; init; } = Interpolation.Nearest;
+    /// <summary>
+    /// Starting weights: null for random initialisation, <c>imagenet</c> for the built-in pretrained weights of the
+    /// models that have them, or a torchvision-layout state dict file (.pth/.pt or .safetensors).
+    /// </summary>
+    public string? Weights { get; init; }
+
+    /// <summary>What training leaves unchanged.</summary>
+    public FreezeMode Freeze { get; init; } = FreezeMode.None;
+
+    /// <summary>
+    /// Learning rate of the backbone relative to the head (discriminative learning rates); null for the default:
+    /// 0.1 when starting from pretrained weights, 1 from scratch.
+    /// </summary>
+    public double? BackboneLrScale { get; init; }
+
+    /// <summary>Side of the square network input, in pixels; null for the model's default.</summary>
+    public int? ImageSize { get; init; }
+
+    /// <summary>Resize filter; null for the model's (nearest for seed-cnn, bilinear for torchvision networks).</summary>
+    public Interpolation? Interpolation { get; init; }
 
     /// <summary>Passes over the training data.</summary>
     public int Epochs { get; init; } = 10;
@@ -94,7 +113,7 @@ public sealed record TrainOptions
     /// <c>predict</c> use it too.
     /// </summary>
     [JsonPropertyName("tta")]
-    public Model.TestTimeAugmentation TestTimeAugmentation { get; init; }
+    public Classifier.Core.Model.TestTimeAugmentation TestTimeAugmentation { get; init; }
 
     /// <summary>Per-class weighting of the training loss.</summary>
     public ClassWeighting ClassWeight { get; init; } = ClassWeighting.None;
@@ -108,9 +127,24 @@ public sealed record TrainOptions
     /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 
-    /// <summary>The preprocessing these options imply.</summary>
+    /// <summary>The architecture these options train.</summary>
     [JsonIgnore]
-    public Preprocessing Preprocessing => new(ImageSize, Interpolation, 1f / 255f);
+    public NetworkSpec Network => NetworkRegistry.Get(Model);
+
+    /// <summary>The preprocessing these options imply: the model's, at the given size and filter.</summary>
+    [JsonIgnore]
+    public Preprocessing Preprocessing
+    {
+        get
+        {
+            var preprocessing = Network.Preprocessing(ImageSize ?? Network.DefaultImageSize);
+            return Interpolation is { } filter ? preprocessing with { Interpolation = filter } : preprocessing;
+        }
+    }
+
+    /// <summary>The backbone's learning-rate factor in effect (<see cref="BackboneLrScale"/> or its default).</summary>
+    [JsonIgnore]
+    public double EffectiveBackboneLrScale => BackboneLrScale ?? (Weights is null ? 1.0 : 0.1);
 
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
@@ -121,9 +155,15 @@ public sealed record TrainOptions
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
             throw new ClassifierException($"--learning-rate {LearningRate}: give a positive number such as 0.001.");
-        if (ImageSize < Model.KerasRecipeCnn.MinimumImageSize || ImageSize > 1024)
-            throw new ClassifierException(
-                $"--image-size {ImageSize}: the network needs at least {Model.KerasRecipeCnn.MinimumImageSize} px (three conv 3x3 + max-pool 2x2 blocks) and this tool allows at most 1024.");
+        var network = Network;
+        if (ImageSize is { } size && !network.Accepts(size))
+            throw new ClassifierException($"--image-size {size}: {network.Name} takes {network.AcceptedSizes}.");
+        if (BackboneLrScale is { } scale && (!(scale >= 0) || scale > 1e3))
+            throw new ClassifierException($"--backbone-lr-scale {scale}: give a factor from 0 (backbone fixed) to 1 (same rate as the head), e.g. 0.1.");
+        if (Freeze == FreezeMode.Backbone && network.Head is null)
+            throw new ClassifierException($"--freeze backbone: {network.Name} has no separate head to train alone; choose a torchvision model (see classify models).");
+        if (Freeze == FreezeMode.Backbone && BackboneLrScale is not null)
+            throw new ClassifierException("--backbone-lr-scale with --freeze backbone: a frozen backbone does not train; give one of them.");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");
         if (ValidationSplit is { } f && f is <= 0 or >= 1)
             throw new ClassifierException($"--validation-split {f}: give a fraction between 0 and 1, e.g. 0.2.");

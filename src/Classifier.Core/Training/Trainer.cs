@@ -3,6 +3,7 @@ using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Plotting;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
@@ -31,22 +32,32 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     public TrainResult Run(CancellationToken cancellation = default)
     {
         options.Validate();
+        if (options.Weights is { } source) PretrainedWeights.CheckSource(source, options.Network);
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
         using var run = RunFolder.CreateNew(options.OutputDir);
+        var spec = options.Network;
+        var preprocessing = options.Preprocessing;
+        // The effective options, with the model's defaults written out, so a resumed run never depends on them.
         TrainOptionsFile.Write(run.Options, options with
         {
             DataDir = Path.GetFullPath(options.DataDir),
             ValidationDir = options.ValidationDir is null ? null : Path.GetFullPath(options.ValidationDir),
             OutputDir = run.Path,
+            ImageSize = preprocessing.ImageSize,
+            Interpolation = preprocessing.Interpolation,
         });
         manual_seed(options.Seed);
-        using var model = new KerasRecipeCnn(data.Train.ClassNames.Count, options.ImageSize);
+        int classes = data.Train.ClassNames.Count;
+        using var model = spec.Create(classes, preprocessing.ImageSize);
+        var weightsNote = options.Weights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
-        using var average = options.EmaDecay is { } decay ? new WeightAverage(model, decay) : null;
-        return Loop(run, data, model, average, optimizer, new TrainingState(), device, cancellation);
+        using var average = options.EmaDecay is { } decay
+            ? new WeightAverage(model, () => spec.Create(classes, preprocessing.ImageSize), decay)
+            : null;
+        return Loop(run, data, model, average, optimizer, new TrainingState(), device, cancellation, weightsNote);
     }
 
     /// <summary>
@@ -94,12 +105,21 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         return trainer.Loop(run, data, trained, average, optimizer, state, device, cancellation);
     }
 
-    /// <summary>Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set.</summary>
-    private AdamOptimizer CreateOptimizer(KerasRecipeCnn model) =>
-        new(model.parameters(), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7, weightDecay: options.WeightDecay);
+    /// <summary>
+    /// Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set. Parameters that <see cref="FineTuning"/>
+    /// freezes are left out; the backbone's get <see cref="TrainOptions.EffectiveBackboneLrScale"/> times the rate.
+    /// </summary>
+    private AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model)
+    {
+        var trained = FineTuning.Parameters(model, options);
+        var scales = options.Network.Head is null ? null : trained.Select(p => p.Scale).ToList();
+        return new AdamOptimizer(trained.Select(p => p.Parameter), options.LearningRate, beta1: 0.9, beta2: 0.999, eps: 1e-7,
+            weightDecay: options.WeightDecay, learningRateScales: scales);
+    }
 
-    private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, KerasRecipeCnn model,
-        WeightAverage? average, AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation)
+    private TrainResult Loop(RunFolder run, (Dataset Train, Dataset Validation, string Source) data, nn.Module<Tensor, Tensor> model,
+        WeightAverage? average, AdamOptimizer optimizer, TrainingState state, Device device, CancellationToken cancellation,
+        string? weightsNote = null)
     {
         // The network that is validated and saved as the run's model: the weight average when there is one.
         var evaluated = average?.Network ?? model;
@@ -115,10 +135,14 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
         using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
         var augmenter = new Augmenter(options.Augment);
+        var features = options.Freeze == FreezeMode.Backbone && !options.Augment.Any && options.Cache != CacheMode.None
+                       && options.Network.Head is { } head
+            ? new FeatureCache(trainSet.Images, NetworkHead.Module(model, head), budget)
+            : null;
 
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
-            ModelSummary.ForKerasRecipeCnn(preprocessing.ImageSize, classNames.Count), options, get_num_threads(), budget.Bytes,
-            state.CompletedEpochs, classWeights));
+            options.Network.SummaryOf(model, classNames.Count, preprocessing.ImageSize), options, get_num_threads(), budget.Bytes,
+            state.CompletedEpochs, classWeights) { WeightsNote = weightsNote });
         if (state.CompletedEpochs > 0) HistoryCsv.Write(run.History, state.History);
 
         for (int epoch = state.CompletedEpochs + 1; epoch <= options.Epochs && !state.StoppedEarly; epoch++)
@@ -130,7 +154,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
-            var trained = TrainEpoch(model, average, optimizer, loss, augmenter, trainLoader, epoch, partial, device, cancellation);
+            var trained = TrainEpoch(model, average, optimizer, loss, augmenter, trainLoader, features, epoch, partial, device, cancellation);
             // Training and validation use buffers of different sizes; each phase's free blocks go back to the system
             // before the other starts, so the heap does not hold both phases' worth (see NativeHeap).
             NativeHeap.ReleaseFreeMemory();
@@ -138,7 +162,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             try
             {
                 cancellation.ThrowIfCancellationRequested();
-                validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
+                validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing,
                     ValidationBatchSize(options), cancellation: cancellation, device: device,
                     augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
@@ -171,8 +195,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// One pass over the training images. Returns the epoch's running sums; when cancelled between batches it
     /// returns early with <see cref="PartialEpoch.Batches"/> below the epoch's count and the RNG state to resume from.
     /// </summary>
-    private PartialEpoch TrainEpoch(KerasRecipeCnn model, WeightAverage? average, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
-        BatchLoader loader, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
+    private PartialEpoch TrainEpoch(nn.Module<Tensor, Tensor> model, WeightAverage? average, AdamOptimizer optimizer, TrainingLoss loss, Augmenter augmenter,
+        BatchLoader loader, FeatureCache? features, int epoch, PartialEpoch? resumeFrom, Device device, CancellationToken cancellation)
     {
         // Seeding from (seed, epoch) makes each epoch's shuffle, dropout and augmentation independent of earlier
         // epochs, so a run resumed at an epoch boundary continues exactly as an uninterrupted one; inside an epoch
@@ -186,23 +210,47 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         if (resumeFrom is not null)
             using (var rng = tensor(resumeFrom.RngState, dtype: ScalarType.Byte)) random.set_rng_state(rng);
 
+        var preprocessing = options.Preprocessing;
         model.train();
+        FineTuning.SetModes(model, options);
+        bool batchNormTrains = FineTuning.BatchNormTrains(model);
         var clock = Stopwatch.StartNew();
         double lossSum = progress.LossSum;
         long correct = progress.Correct, seen = progress.Seen;
         int batchNumber = progress.Batches;
         var remaining = order[Math.Min(order.Length, batchNumber * options.BatchSize)..];
+        // With a frozen backbone whose features are all cached, the epoch runs the head alone and reads no image.
+        bool cached = features is not null && features.Covers(remaining);
+        int[] current = [];
+        using var recording = features is not null && !cached ? features.Record(() => current) : null;
         try
         {
-            foreach (var batch in loader.Read(remaining, options.BatchSize, cancellation))
+            foreach (var batch in cached ? CachedBatches(remaining) : loader.Read(remaining, options.BatchSize, cancellation))
             {
+                if (batch.Count == 1 && batchNormTrains)
+                {
+                    // Batch norm cannot train on one image; timm and fastai drop the last incomplete batch for this.
+                    batch.Dispose();
+                    batchNumber++;
+                    continue;
+                }
                 using (batch)
                 using (NewDisposeScope())
                 {
                     optimizer.ZeroGrad();
-                    var input = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale).to(device)); // [N, 3, H, W]
-                    var logits = model.forward(input);                                                             // [N, classes]
-                    var labels = BatchTensors.Labels(batch).to(device);                                             // [N]
+                    current = batch.Indices;
+                    Tensor logits, labels;
+                    if (cached)
+                    {
+                        logits = features!.Head(features.Features(batch.Indices).to(device));                      // [N, classes]
+                        labels = BatchTensors.Labels(batch).to(device);                                             // [N]
+                    }
+                    else
+                    {
+                        var input = BatchTensors.Input(batch, preprocessing, augmenter.Options.Any ? augmenter.Apply : null, device); // [N, 3, H, W]
+                        logits = model.forward(input);                                                             // [N, classes]
+                        labels = BatchTensors.Labels(batch).to(device);                                             // [N]
+                    }
                     var batchLoss = loss.Compute(logits, labels);
                     float lossValue = batchLoss.item<float>();
                     if (!float.IsFinite(lossValue))
@@ -230,9 +278,19 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             // Stopped while waiting for a batch: the position is still a batch boundary.
         }
         return new PartialEpoch(epoch, batchNumber, lossSum, correct, seen, progress.Seconds + clock.Elapsed.TotalSeconds, RngState());
+
+        // Batches of indices only (no pixels): the cached path reads features and labels by index.
+        IEnumerable<Batch> CachedBatches(int[] indices)
+        {
+            for (int start = 0; start < indices.Length; start += options.BatchSize)
+            {
+                var ids = indices[start..Math.Min(indices.Length, start + options.BatchSize)];
+                yield return Batch.WithoutPixels(features!.Labels(ids), ids);
+            }
+        }
     }
 
-    private void SaveInterrupted(RunFolder run, KerasRecipeCnn evaluated, KerasRecipeCnn model, AdamOptimizer optimizer,
+    private void SaveInterrupted(RunFolder run, nn.Module<Tensor, Tensor> evaluated, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer,
         IReadOnlyList<string> classNames, TrainingState state, PartialEpoch partial)
     {
         var last = state.History.Count > 0 ? state.History[^1] : null;
@@ -248,7 +306,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     }
 
     private ModelInfo Info(IReadOnlyList<string> classNames, int epoch, HistoryRow? row) =>
-        new(ModelInfo.KerasRecipeCnnArchitecture, classNames, options.Preprocessing, epoch,
+        new(options.Model, classNames, options.Preprocessing, epoch,
             row is null
                 ? new Dictionary<string, double>()
                 : new Dictionary<string, double>
@@ -259,6 +317,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow)
         {
             TestTimeAugmentation = options.TestTimeAugmentation,
+            Hyperparameters = new NetworkHyperparameters(classNames.Count, options.Preprocessing.ImageSize),
+            Weights = options.Weights is null or PretrainedWeights.ImageNet ? options.Weights : Path.GetFileName(options.Weights),
         };
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>

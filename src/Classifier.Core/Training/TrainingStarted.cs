@@ -17,4 +17,8 @@ namespace Classifier.Core.Training;
 /// <param name="ClassWeights">Loss weight of each class, or null when all weigh 1.</param>
 public sealed record TrainingStarted(RunFolder Run, Dataset Train, Dataset Validation, string ValidationSource,
     ModelSummary Summary, TrainOptions Options, int Threads, long CacheBudgetBytes, int CompletedEpochs,
-    IReadOnlyList<double>? ClassWeights);
+    IReadOnlyList<double>? ClassWeights)
+{
+    /// <summary>What happened to the starting weights (<c>--weights</c>), in one line; null when training from scratch.</summary>
+    public string? WeightsNote { get; init; }
+}

@@ -1,4 +1,3 @@
-using Classifier.Core.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,9 +16,12 @@ public sealed class WeightAverage : IDisposable
     private readonly (Tensor Average, Tensor Weight)[] _pairs;
     private readonly bool _ownsNetwork;
 
-    /// <summary>Starts an average of <paramref name="trained"/> at its current weights.</summary>
-    public WeightAverage(KerasRecipeCnn trained, double decay)
-        : this(trained, new KerasRecipeCnn(trained.ClassCount, trained.ImageSize), decay)
+    /// <summary>
+    /// Starts an average of <paramref name="trained"/> at its current weights, in a network of the same architecture
+    /// made by <paramref name="createCopy"/>, which the average owns.
+    /// </summary>
+    public WeightAverage(nn.Module<Tensor, Tensor> trained, Func<nn.Module<Tensor, Tensor>> createCopy, double decay)
+        : this(trained, createCopy(), decay)
     {
         _ownsNetwork = true;
         using (no_grad())
@@ -30,7 +32,7 @@ public sealed class WeightAverage : IDisposable
     /// Continues an average whose current weights are those of <paramref name="averaged"/> (a resumed run); the caller
     /// keeps ownership of <paramref name="averaged"/>.
     /// </summary>
-    public WeightAverage(KerasRecipeCnn trained, KerasRecipeCnn averaged, double decay)
+    public WeightAverage(nn.Module<Tensor, Tensor> trained, nn.Module<Tensor, Tensor> averaged, double decay)
     {
         if (decay is <= 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(decay), decay, "The decay must be between 0 and 1.");
         Decay = decay;
@@ -47,7 +49,7 @@ public sealed class WeightAverage : IDisposable
     public double Decay { get; }
 
     /// <summary>The averaged network (always in evaluation mode; no gradients).</summary>
-    public KerasRecipeCnn Network { get; }
+    public nn.Module<Tensor, Tensor> Network { get; }
 
     /// <summary>The decay used after <paramref name="step"/> optimizer steps (1-based).</summary>
     public double DecayAt(long step) => Math.Min(Decay, (1.0 + step) / (10.0 + step));
@@ -57,7 +59,12 @@ public sealed class WeightAverage : IDisposable
     {
         using var weight = tensor((float)(1 - DecayAt(step)));
         using (no_grad())
-            foreach (var (average, trained) in _pairs) average.lerp_(trained, weight);
+            foreach (var (average, trained) in _pairs)
+            {
+                // Integer buffers (batch norm's num_batches_tracked) are copied, as timm's ModelEmaV2 does.
+                if (average.is_floating_point()) average.lerp_(trained, weight);
+                else average.copy_(trained);
+            }
     }
 
     /// <inheritdoc/>

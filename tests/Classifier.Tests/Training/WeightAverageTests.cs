@@ -21,7 +21,7 @@ public sealed class WeightAverageTests : IDisposable
     {
         manual_seed(3);
         using var trained = new KerasRecipeCnn(3, 24);
-        using var average = new WeightAverage(trained, decay: 0.9);
+        using var average = new WeightAverage(trained, () => new KerasRecipeCnn(3, 24), decay: 0.9);
         var start = Values(trained.state_dict()["fc2.weight"]);
 
         // Step 1: the ramp gives min(0.9, 2/11) = 0.1818...; the average moves 81.8% of the way to the new weights.

@@ -40,14 +40,14 @@ public static class AugmentPreview
                            ?? throw new ClassifierException("None of the chosen training images could be read."))
         using (NewDisposeScope())
         {
-            var augmented = augmenter.Apply(BatchTensors.Input(batch, options.Preprocessing.Scale)); // [N, 3, H, W]
+            var augmented = augmenter.Apply(BatchTensors.Unit(batch)); // [N, 3, H, W]
             using var full = 255.0.ToScalar();
             using var zero = 0.0.ToScalar();
             var bytes = augmented.mul(full).round().clamp(zero, full).to_type(ScalarType.Byte).permute(0, 2, 3, 1).contiguous(); // [N, H, W, 3]
             pixels = bytes.data<byte>().ToArray();
             images = batch.Count;
         }
-        AtomicFile.WriteBytes(path, Grid(pixels, images, options.ImageSize));
+        AtomicFile.WriteBytes(path, Grid(pixels, images, options.Preprocessing.ImageSize));
         return images;
     }
 

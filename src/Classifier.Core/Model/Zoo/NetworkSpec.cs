@@ -1,0 +1,66 @@
+using Classifier.Core.Data;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Model.Zoo;
+
+/// <summary>
+/// One architecture of the model zoo: how to build it, the input it expects and which of its layers form the head.
+/// <see cref="NetworkRegistry"/> lists them; nothing else names a concrete network.
+/// </summary>
+public sealed record NetworkSpec
+{
+    /// <summary>Name on the command line and in model files (<c>seed-cnn</c>, <c>resnet18</c>, ...).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>One line for <c>classify models</c>.</summary>
+    public required string Description { get; init; }
+
+    /// <summary>Builds the network for (class count, input side in px) with fresh weights drawn from torch's generator.</summary>
+    public required Func<int, int, nn.Module<Tensor, Tensor>> Create { get; init; }
+
+    /// <summary>
+    /// The layer table for (class count, input side) without building the network; null to measure it on a built one
+    /// (<see cref="ModelSummary.Of"/>).
+    /// </summary>
+    public Func<int, int, ModelSummary>? Summary { get; init; }
+
+    /// <summary>The layer table of <paramref name="network"/>, built by this spec for <paramref name="classes"/> and <paramref name="imageSize"/>.</summary>
+    public ModelSummary SummaryOf(nn.Module<Tensor, Tensor> network, int classes, int imageSize) =>
+        Summary?.Invoke(classes, imageSize) ?? ModelSummary.Of(network, imageSize);
+
+    /// <summary>Input side used when <c>--image-size</c> is not given, px.</summary>
+    public int DefaultImageSize { get; init; } = 224;
+
+    /// <summary>Smallest input side the network handles, px.</summary>
+    public required int MinimumImageSize { get; init; }
+
+    /// <summary>Largest input side this tool allows, px.</summary>
+    public int MaximumImageSize { get; init; } = 1024;
+
+    /// <summary>The input side must be a multiple of this (1 for any side).</summary>
+    public int ImageSizeMultiple { get; init; } = 1;
+
+    /// <summary>Resize filter, scale, channel order, mean and std the network's weights expect, for an input side.</summary>
+    public required Func<int, Preprocessing> Preprocessing { get; init; }
+
+    /// <summary>
+    /// The module (a state-dict prefix such as <c>fc</c> or <c>classifier</c>) trained alone under <c>--freeze backbone</c>;
+    /// its input is what the feature cache keeps. Null when the network has no separable head.
+    /// </summary>
+    public string? Head { get; init; }
+
+    /// <summary>The last linear layer (state-dict prefix), whose output size is the class count.</summary>
+    public required string ClassifierLayer { get; init; }
+
+    /// <summary>Named pretrained weights this build can load without a network (<c>--weights imagenet</c>), with a loader.</summary>
+    public IReadOnlyDictionary<string, Action<nn.Module<Tensor, Tensor>>> OfflineWeights { get; init; } =
+        new Dictionary<string, Action<nn.Module<Tensor, Tensor>>>();
+
+    /// <summary>Whether <paramref name="imageSize"/> is a side this network accepts.</summary>
+    public bool Accepts(int imageSize) =>
+        imageSize >= MinimumImageSize && imageSize <= MaximumImageSize && imageSize % ImageSizeMultiple == 0;
+
+    /// <summary>The accepted sides in words, for error messages.</summary>
+    public string AcceptedSizes =>
+        $"{MinimumImageSize} to {MaximumImageSize} px" + (ImageSizeMultiple > 1 ? $", a multiple of {ImageSizeMultiple}" : "");
+}

@@ -1,0 +1,24 @@
+using Classifier.Core.Data;
+
+namespace Classifier.Core.Model.Zoo;
+
+/// <summary>The zoo entry of <see cref="KerasRecipeCnn"/>, the default network.</summary>
+internal static class SeedCnn
+{
+    /// <summary>The model-file and command-line name; files written before the zoo existed carry it too.</summary>
+    public const string Name = "seed-cnn";
+
+    public static NetworkSpec Spec { get; } = new()
+    {
+        Name = Name,
+        Description = "The Keras recipe CNN (3 conv blocks, dense 512, dropout), trained from scratch; the default.",
+        Create = (classes, size) => new KerasRecipeCnn(classes, size),
+        MinimumImageSize = KerasRecipeCnn.MinimumImageSize,
+        Summary = (classes, size) => ModelSummary.ForKerasRecipeCnn(size, classes),
+        Preprocessing = size => Preprocessing.Default with { ImageSize = size },
+        // The dense layer before the classifier sees dropout, so its input cannot be cached, and there is no pretrained
+        // backbone to keep: no head to train alone.
+        Head = null,
+        ClassifierLayer = "fc2",
+    };
+}

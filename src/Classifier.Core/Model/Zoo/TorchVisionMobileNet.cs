@@ -1,0 +1,47 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Model.Zoo;
+
+/// <summary>
+/// torchvision's MobileNets, built by the TorchVision package with PyTorch's module names. The head is the whole
+/// <c>classifier</c> (v2: dropout + linear; v3: linear + hardswish + dropout + linear), as timm and torchvision treat it.
+/// </summary>
+internal static class TorchVisionMobileNet
+{
+    /// <summary>mobilenet_v2: the package builds it for any class count.</summary>
+    public static NetworkSpec V2 { get; } = Entry("mobilenet_v2",
+        "torchvision MobileNetV2 (3.5 M parameters at 1,000 classes); fast on CPU.",
+        classes => torchvision.models.mobilenet_v2(num_classes: classes), "classifier.1");
+
+    /// <summary>mobilenet_v3_small.</summary>
+    public static NetworkSpec V3Small { get; } = Entry("mobilenet_v3_small",
+        "torchvision MobileNetV3-Small (2.5 M parameters at 1,000 classes); the smallest torchvision network here.",
+        classes => V3(torchvision.models.mobilenet_v3_small(), classes), "classifier.3");
+
+    /// <summary>mobilenet_v3_large.</summary>
+    public static NetworkSpec V3Large { get; } = Entry("mobilenet_v3_large",
+        "torchvision MobileNetV3-Large (5.5 M parameters at 1,000 classes).",
+        classes => V3(torchvision.models.mobilenet_v3_large(), classes), "classifier.3");
+
+    private static NetworkSpec Entry(string name, string description, Func<int, nn.Module<Tensor, Tensor>> create, string classifier) => new()
+    {
+        Name = name,
+        Description = description,
+        Create = (classes, _) => create(classes),
+        MinimumImageSize = 32,
+        Preprocessing = ImageNetNormalization.For,
+        Head = "classifier",
+        ClassifierLayer = classifier,
+    };
+
+    /// <summary>
+    /// The package's v3 builders take no class count (they always make 1,000 outputs), so the last layer is given
+    /// <paramref name="classes"/> outputs here, initialised as torchvision initialises it (normal(0, 0.01), zero bias).
+    /// </summary>
+    private static nn.Module<Tensor, Tensor> V3(nn.Module<Tensor, Tensor> network, int classes)
+    {
+        if (classes != 1000) NetworkHead.Resize(network, "classifier.3", classes, torchVisionMobileNetInit: true);
+        return network;
+    }
+}

@@ -1,0 +1,65 @@
+using Classifier.Core.Model.Zoo;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Training;
+
+/// <summary>
+/// What fine-tuning changes in training: which parameters the optimizer gets and at which rate, and which layers run in
+/// eval mode. The choices follow the anchors. Full fine-tuning is the default when weights are given (timm, fastai's
+/// <c>fine_tune</c> after its first frozen epoch, the torchvision reference scripts). The backbone gets
+/// <see cref="TrainOptions.EffectiveBackboneLrScale"/> times the head's rate: fastai's discriminative rates
+/// (<c>slice(lr/10, lr)</c> style) and the usual PyTorch recipe of two parameter groups, 0.1 by default with pretrained
+/// weights so a new random head cannot wreck good features early. Batch norm trains as usual under full fine-tuning
+/// (timm, torchvision); <see cref="FreezeMode.BatchNorm"/> keeps the statistics of the starting weights for small or
+/// unusual batches; <see cref="FreezeMode.Backbone"/> runs the whole backbone in eval mode (Keras' advice for a frozen
+/// base model: its batch norm layers must stay in inference mode), which also makes its features fixed and cacheable.
+/// </summary>
+public static class FineTuning
+{
+    /// <summary>
+    /// The parameters the optimizer updates, each with its learning-rate factor. Under <see cref="FreezeMode.Backbone"/>
+    /// the backbone's parameters are marked as needing no gradient and left out.
+    /// </summary>
+    public static List<(Parameter Parameter, double Scale)> Parameters(nn.Module<Tensor, Tensor> model, TrainOptions options)
+    {
+        var head = options.Network.Head;
+        if (head is null) return model.parameters().Select(p => (p, 1.0)).ToList();
+        var result = new List<(Parameter, double)>();
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            bool inHead = IsIn(name, head);
+            if (options.Freeze == FreezeMode.Backbone && !inHead)
+            {
+                parameter.requires_grad = false;
+                continue;
+            }
+            result.Add((parameter, inHead ? 1.0 : options.EffectiveBackboneLrScale));
+        }
+        return result;
+    }
+
+    /// <summary>Puts the frozen parts of <paramref name="model"/> in eval mode; call after <c>model.train()</c>.</summary>
+    public static void SetModes(nn.Module<Tensor, Tensor> model, TrainOptions options)
+    {
+        switch (options.Freeze)
+        {
+            case FreezeMode.Backbone when options.Network.Head is { } head:
+                model.eval();
+                NetworkHead.Module(model, head).train();
+                break;
+            case FreezeMode.BatchNorm:
+                foreach (var (_, module) in model.named_modules())
+                    if (module is BatchNorm batchNorm) batchNorm.eval();
+                break;
+        }
+    }
+
+    /// <summary>Whether any batch-norm layer of <paramref name="model"/> is in training mode (and so needs two images per batch).</summary>
+    public static bool BatchNormTrains(nn.Module model) =>
+        model.named_modules().Any(m => m.module is BatchNorm { training: true });
+
+    private static bool IsIn(string name, string prefix) =>
+        name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length && name[prefix.Length] == '.';
+}
