@@ -66,7 +66,7 @@ internal static class OnnxReader
         }
         try
         {
-            return ReadModel(new Fields(bytes, 0, bytes.Length));
+            return ReadModel(new ProtoFields(bytes, 0, bytes.Length));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
@@ -74,7 +74,7 @@ internal static class OnnxReader
         }
     }
 
-    private static OnnxGraph ReadModel(Fields model)
+    private static OnnxGraph ReadModel(ProtoFields model)
     {
         string producerName = "", producerVersion = "";
         long opset = 0;
@@ -98,7 +98,7 @@ internal static class OnnxReader
         return graph with { ProducerName = producerName, ProducerVersion = producerVersion, OpsetVersion = opset };
     }
 
-    private static (string Domain, long Version) ReadOperatorSet(Fields operatorSet)
+    private static (string Domain, long Version) ReadOperatorSet(ProtoFields operatorSet)
     {
         var input = operatorSet.Input;
         string domain = "";
@@ -116,7 +116,7 @@ internal static class OnnxReader
         return (domain, version);
     }
 
-    private static OnnxGraph ReadGraph(Fields graph)
+    private static OnnxGraph ReadGraph(ProtoFields graph)
     {
         var nodes = new List<OnnxNode>();
         var initializers = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
@@ -141,7 +141,7 @@ internal static class OnnxReader
         return new OnnxGraph("", "", 0, nodes, initializers, inputs, outputs);
     }
 
-    private static string ReadValueInfoName(Fields valueInfo)
+    private static string ReadValueInfoName(ProtoFields valueInfo)
     {
         var input = valueInfo.Input;
         string name = "";
@@ -154,7 +154,7 @@ internal static class OnnxReader
         return name;
     }
 
-    private static OnnxNode ReadNode(Fields node)
+    private static OnnxNode ReadNode(ProtoFields node)
     {
         var input = node.Input;
         string name = "", opType = "";
@@ -180,7 +180,7 @@ internal static class OnnxReader
         return new OnnxNode(name, opType, inputs, outputs, attributes);
     }
 
-    private static (string Name, OnnxAttribute Value) ReadAttribute(Fields attribute)
+    private static (string Name, OnnxAttribute Value) ReadAttribute(ProtoFields attribute)
     {
         var input = attribute.Input;
         string name = "";
@@ -204,7 +204,7 @@ internal static class OnnxReader
         return (name, new OnnxAttribute(integer, real, ints, floats));
     }
 
-    private static OnnxTensor ReadTensor(Fields tensor)
+    private static OnnxTensor ReadTensor(ProtoFields tensor)
     {
         var input = tensor.Input;
         string name = "";
@@ -265,7 +265,7 @@ internal static class OnnxReader
     }
 
     /// <summary>One element (unpacked) or a packed run of varints.</summary>
-    private static void ReadInt64s(Fields message, uint tag, List<long> values, string field)
+    private static void ReadInt64s(ProtoFields message, uint tag, List<long> values, string field)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -277,7 +277,7 @@ internal static class OnnxReader
     }
 
     /// <summary>One element (unpacked) or a packed run of little-endian float32.</summary>
-    private static void ReadFloats(Fields message, uint tag, List<float> values, string field)
+    private static void ReadFloats(ProtoFields message, uint tag, List<float> values, string field)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
@@ -294,52 +294,5 @@ internal static class OnnxReader
     {
         if (WireFormat.GetTagWireType(tag) != wireType)
             throw new InvalidDataException($"{field} has wire type {WireFormat.GetTagWireType(tag)} instead of {wireType}");
-    }
-
-    /// <summary>
-    /// One message's bytes, <c>buffer[offset..offset + length]</c>, and a <see cref="CodedInputStream"/> reading its
-    /// fields. Length-delimited fields (sub-messages, raw bytes, packed runs) are handed out as slices of the same
-    /// buffer: the stream skips them, and the slice is found from the positions before and after.
-    /// </summary>
-    private sealed class Fields
-    {
-        private readonly byte[] _buffer;
-        private readonly int _offset;
-        private readonly long _origin;
-
-        public Fields(byte[] buffer, int offset, int length)
-        {
-            _buffer = buffer;
-            _offset = offset;
-            Input = new CodedInputStream(buffer, offset, length);
-            _origin = Input.Position;
-        }
-
-        public CodedInputStream Input { get; }
-
-        /// <summary>The sub-message that <paramref name="tag"/> (just read) introduces.</summary>
-        public Fields Nested(uint tag, string field)
-        {
-            var (offset, length) = Slice(tag, field);
-            return new Fields(_buffer, offset, length);
-        }
-
-        /// <summary>The bytes of the field that <paramref name="tag"/> (just read) introduces, not copied.</summary>
-        public ReadOnlyMemory<byte> Bytes(uint tag, string field)
-        {
-            var (offset, length) = Slice(tag, field);
-            return _buffer.AsMemory(offset, length);
-        }
-
-        private (int Offset, int Length) Slice(uint tag, string field)
-        {
-            Expect(tag, WireFormat.WireType.LengthDelimited, field);
-            int before = _offset + (int)(Input.Position - _origin);
-            // Reads the length prefix and skips that many bytes; throws if they run past the message.
-            Input.SkipLastField();
-            int after = _offset + (int)(Input.Position - _origin);
-            int length = new CodedInputStream(_buffer, before, after - before).ReadLength();
-            return (after - length, length);
-        }
     }
 }
