@@ -59,7 +59,7 @@ public static class ExportMetadata
         return new JsonObject
         {
             ["image_size"] = preprocessing.ImageSize,
-            ["interpolation"] = preprocessing.Interpolation.ToString().ToLowerInvariant(),
+            ["interpolation"] = EnumValues.Name(preprocessing.Interpolation),
             ["scale"] = preprocessing.Scale,
             ["color"] = "RGB",
             ["channel_order"] = normalization.Bgr ? "BGR" : "RGB",

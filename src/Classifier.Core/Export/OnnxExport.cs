@@ -78,9 +78,9 @@ internal static class OnnxExport
                 .Message(Graph.Input, FloatTensorValue(InputName, ["batch", 3L, side, side]))
                 .Message(Graph.Output, FloatTensorValue(ProbabilitiesName, ["batch", classes]))
                 .Message(Graph.Output, FloatTensorValue(LogitsName, ["batch", classes])))
-            .Message(Model.OpsetImport, new ProtoMessage().String(1, "").Int64(2, OpsetVersion));
+            .Message(Model.OpsetImport, new ProtoMessage().String(OnnxFieldNumbers.OpsetDomain, "").Int64(OnnxFieldNumbers.OpsetVersion, OpsetVersion));
         foreach (var (key, value) in ExportMetadata.For(info, network))
-            model.Message(Model.MetadataProps, new ProtoMessage().String(1, key).String(2, value));
+            model.Message(Model.MetadataProps, new ProtoMessage().String(OnnxFieldNumbers.EntryKey, key).String(OnnxFieldNumbers.EntryValue, value));
 
         stream.Write(model.ToArray());
     }
@@ -116,12 +116,12 @@ internal static class OnnxExport
         foreach (var dim in dims)
         {
             var dimension = dim is string symbol
-                ? new ProtoMessage().String(2, symbol)      // dim_param
-                : new ProtoMessage().Int64(1, (long)dim);   // dim_value
-            shape.Message(1, dimension);
+                ? new ProtoMessage().String(OnnxFieldNumbers.DimParam, symbol)
+                : new ProtoMessage().Int64(OnnxFieldNumbers.DimValue, (long)dim);
+            shape.Message(OnnxFieldNumbers.ShapeDim, dimension);
         }
-        var tensorType = new ProtoMessage().Int64(1, Float32).Message(2, shape);   // TypeProto.Tensor: elem_type, shape
-        var type = new ProtoMessage().Message(1, tensorType);                      // TypeProto: tensor_type
-        return new ProtoMessage().String(1, name).Message(2, type);               // ValueInfoProto: name, type
+        var tensorType = new ProtoMessage().Int64(OnnxFieldNumbers.TensorElemType, Float32).Message(OnnxFieldNumbers.TensorShape, shape);
+        var type = new ProtoMessage().Message(OnnxFieldNumbers.TypeTensorType, tensorType);
+        return new ProtoMessage().String(OnnxFieldNumbers.ValueInfoName, name).Message(OnnxFieldNumbers.ValueInfoType, type);
     }
 }
