@@ -36,7 +36,7 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
     public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits(string architecture) => AssertPyTorchAgrees(architecture);
 
     [PyTorchTheory]
-    [Trait("Category", "Slow")]
+    [Trait("Category", TestCategories.Slow)]
     [MemberData(nameof(SlowArchitectures))]
     public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits_LargerNetworks(string architecture) => AssertPyTorchAgrees(architecture);
 
