@@ -3,6 +3,7 @@ using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
 using Classifier.Core.Torch;
+using Classifier.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -28,7 +29,7 @@ public sealed class OnnxArchitectureTests(ITestOutputHelper output)
     public void OnnxRuntime_MatchesTorchSharpTo1e4(string architecture) => AssertOnnxMatches(architecture);
 
     [Theory]
-    [Trait("Category", "Slow")]
+    [Trait("Category", TestCategories.Slow)]
     [MemberData(nameof(SlowArchitectures))]
     public void OnnxRuntime_MatchesTorchSharpTo1e4_LargerNetworks(string architecture) => AssertOnnxMatches(architecture);
 

@@ -36,14 +36,37 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
     public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits(string architecture) => AssertPyTorchAgrees(architecture);
 
     [PyTorchTheory]
-    [Trait("Category", "Slow")]
+    [Trait("Category", TestCategories.Slow)]
     [MemberData(nameof(SlowArchitectures))]
     public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits_LargerNetworks(string architecture) => AssertPyTorchAgrees(architecture);
+
+    [PyTorchTheory]
+    [InlineData("mobilenet_v3_small")]
+    public void MobileNetV3_WithSqueezeOutputsAbove6_AgreesOnlyWithTheAdjustmentTheFilesCarry(string architecture)
+    {
+        TorchRuntime.Initialize();
+        using var network = TorchVisionNetworks.Create(architecture, Classes);
+        // TorchSharp's SE layers clip at 6 (ReLU6) where PyTorch's do not (ReLU): shift the first SE convs' outputs
+        // above 6 so the difference shows.
+        using (torch.no_grad())
+            foreach (var (name, parameter) in network.named_parameters().Where(p => p.name.EndsWith(".fc1.bias", StringComparison.Ordinal)))
+                parameter.add_(8);
+
+        var root = AssertPyTorchAgrees(architecture, network);
+
+        double unadjusted = root.GetProperty("pt_max_diff_without_adjustment").GetDouble();
+        Assert.True(unadjusted > 1e-3, $"without pytorch_adjustment PyTorch should differ here, but only by {unadjusted:E2}");
+    }
 
     private void AssertPyTorchAgrees(string architecture)
     {
         TorchRuntime.Initialize();
         using var network = architecture == "seed-cnn" ? SeedCnn() : TorchVisionNetworks.Create(architecture, Classes);
+        AssertPyTorchAgrees(architecture, network);
+    }
+
+    private JsonElement AssertPyTorchAgrees(string architecture, nn.Module<Tensor, Tensor> network)
+    {
         var info = new ModelInfo(architecture, [.. Enumerable.Range(0, Classes).Select(i => $"class {i}")],
             new Preprocessing(Side, Interpolation.Bilinear, 1f / 255), 3, new Dictionary<string, double>(), "test", "test", DateTime.UtcNow);
 
@@ -72,13 +95,13 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
             _dir.Combine("input.f32"), _dir.Combine("expected.f32"), Batch.ToString(), Side.ToString());
         output.WriteLine($"{architecture}: {result}");
 
-        using var json = JsonDocument.Parse(result);
-        var root = json.RootElement;
+        var root = JsonDocument.Parse(result).RootElement;
         double pt = root.GetProperty("pt_max_diff").GetDouble(), safetensors = root.GetProperty("safetensors_max_diff").GetDouble();
         Assert.True(pt <= 1e-4, $"{architecture}: PyTorch's logits from the pt file differ from TorchSharp's by {pt:E2}");
         Assert.True(safetensors <= 1e-4, $"{architecture}: PyTorch's logits from the safetensors file differ by {safetensors:E2}");
         Assert.Equal(13, root.GetProperty("onnx_opset").GetInt32());
         Assert.Equal(["probabilities", "logits"], root.GetProperty("onnx_outputs").EnumerateArray().Select(e => e.GetString()));
+        return root;
     }
 
     private static KerasRecipeCnn SeedCnn()
