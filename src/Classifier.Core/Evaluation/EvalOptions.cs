@@ -58,6 +58,12 @@ public sealed record EvalOptions
     /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// Evaluate only this shard of the data folder's images (<c>--shard K/N</c>); null for all of them. A shard's
+    /// metrics.json carries what <see cref="ShardMerge"/> needs to combine the shards exactly.
+    /// </summary>
+    public Sharding.Shard? Shard { get; init; }
+
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {

@@ -19,4 +19,8 @@ namespace Classifier.Core.Evaluation;
 /// does not record its run's images.
 /// </param>
 public sealed record EvaluationReport(string ModelPath, ModelInfo Info, Dataset Data, EvaluationResult Result,
-    IReadOnlyList<KeyValuePair<string, string>> Skipped, string? Split = null, TrainingOverlap? Overlap = null);
+    IReadOnlyList<KeyValuePair<string, string>> Skipped, string? Split = null, TrainingOverlap? Overlap = null)
+{
+    /// <summary>The shard of the data folder that was evaluated (<c>--shard</c>), or null for the whole folder.</summary>
+    public Sharding.ShardSelection? Shard { get; init; }
+}

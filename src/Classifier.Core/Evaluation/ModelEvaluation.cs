@@ -1,6 +1,7 @@
 using Classifier.Core.Data;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
+using Classifier.Core.Sharding;
 using Classifier.Core.Torch;
 using TorchSharp;
 
@@ -30,8 +31,24 @@ public static class ModelEvaluation
         else
             // One class folder is enough: checking a new batch of a single class is an everyday use of eval.
             data = MapToModelClasses(DatasetScanner.Scan(options.DataDir!, minimumClasses: 1), info.ClassNames);
-        var report = Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
-        return report with { Split = options.Split, Overlap = files?.Overlap(data.Images.Select(i => i.Path)) };
+        ShardSelection? selection = null;
+        if (options.Shard is { } shard) (data, selection) = ShardSelection.Select(data, shard);
+        // With more shards than images a shard can be empty: its share is zero images, not an error.
+        var report = selection is not null && data.Images.Count == 0
+            ? EmptyShard(modelPath, info, data, options)
+            : Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
+        return report with { Split = options.Split, Overlap = files?.Overlap(data.Images.Select(i => i.Path)), Shard = selection };
+    }
+
+    private static EvaluationReport EmptyShard(string modelPath, ModelInfo info, Dataset data, EvalOptions options)
+    {
+        int topK = options.TopKFor(info.ClassNames.Count);
+        var result = new EvaluationResult(0, double.NaN, new ConfusionMatrix(info.ClassNames), [], 0)
+        {
+            TopK = topK >= 2 ? topK : 0,
+            Augmentation = options.TestTimeAugmentation ?? info.TestTimeAugmentation,
+        };
+        return new EvaluationReport(modelPath, info, data, result, []);
     }
 
     /// <summary>
@@ -82,6 +99,11 @@ public static class ModelEvaluation
     public static Dataset MapToModelClasses(Dataset data, IReadOnlyList<string> modelClasses)
     {
         var unknown = data.ClassNames.Where(c => !modelClasses.Contains(c, StringComparer.Ordinal)).ToList();
+        // A folder of train/ and val/ folders (the layout train accepts) given where one split belongs.
+        if (unknown.Count > 0 && unknown.Contains("train", StringComparer.Ordinal)
+            && unknown.FirstOrDefault(c => c is "val" or "validation") is { } validation)
+            throw new ClassifierException(
+                $"Data folder '{data.Root}' holds train/ and {validation}/ folders, not the model's classes; did you mean {Path.Combine(data.Root, validation)}?");
         if (unknown.Count > 0)
             throw new ClassifierException(
                 $"Data folder '{data.Root}' has class folder(s) the model does not know: {string.Join(", ", unknown)}. " +

@@ -28,6 +28,13 @@ internal sealed class ProtoMessage
         return this;
     }
 
+    public ProtoMessage Float(int field, float value)
+    {
+        _output.WriteTag(field, WireFormat.WireType.Fixed32);
+        _output.WriteFloat(value);
+        return this;
+    }
+
     public ProtoMessage String(int field, string value)
     {
         _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
