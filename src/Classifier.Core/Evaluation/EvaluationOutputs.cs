@@ -49,7 +49,7 @@ public static class EvaluationOutputs
 
     /// <summary>How a figure names the evaluated images: the split of the run, or the data folder's name.</summary>
     public static string DataLabel(string? split, string root) =>
-        split is null ? FolderName(root) : $"{split} split of the run";
+        split is null ? FolderName(root) : $"{FolderName(root)}, the run's {split} images";
 
     /// <summary>The last component of <paramref name="dir"/>, ignoring a trailing separator.</summary>
     public static string FolderName(string dir)
