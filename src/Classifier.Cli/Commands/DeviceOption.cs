@@ -9,13 +9,8 @@ internal static class DeviceOption
 {
     public static Option<string> Create()
     {
-        var option = new Option<string>("--device")
-        {
-            Description = "Where the network runs: auto (CUDA if this build and machine have it, else CPU), cpu or cuda.",
-            DefaultValueFactory = _ => "auto",
-        };
-        option.AcceptOnlyFromAmong(EnumValues.Of<ComputeDevice>());
-        return option;
+        var entry = Core.Training.TrainOptionTable.Get("device");
+        return ValueOptions.Choice(entry.Flag, entry.Help, [.. entry.Kind.Choices!], entry.ShownDefault);
     }
 
     public static ComputeDevice Read(ParseResult parse, Option<string> option) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Classifier.Cli.Output;
 using Classifier.Core.Evaluation;
+using Classifier.Core.Options;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Sharding;
@@ -25,25 +26,21 @@ internal static class EvalCommand
             Description = "Folder with one sub-folder of images per class (names as in training; one class is enough).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var split = new Option<string?>("--split")
-        {
-            Description = "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
-            HelpName = "validation|train",
-        };
-        split.AcceptOnlyFromAmong(TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit);
-        var format = new Option<string>("--format") { Description = "table for people, json (one object on stdout) for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var split = ValueOptions.OptionalChoice("--split",
+            "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
+            [TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit]);
+        var format = ValueOptions.Choice("--format", "table for people, json (one object on stdout) for scripts.", ["table", "json"], "table");
+        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var device = DeviceOption.Create();
         var tta = TtaOption.Create();
-        var topK = new Option<int?>("--top-k") { Description = $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", HelpName = "K" };
+        var topK = ValueOptions.Optional<int>("--top-k", OptionKind.Int, $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", "K");
         var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
-        var topErrors = new Option<int>("--top-errors") { Description = "Most confident errors shown on top_errors.png (0 for no sheet).", DefaultValueFactory = _ => EvaluationOutputs.DefaultTopErrors, HelpName = "N" };
-        var minAccuracy = new Option<double?>("--min-accuracy") { Description = "CI gate: exit with code 3 when top-1 accuracy is below this fraction.", HelpName = "X" };
-        var minF1 = new Option<double?>("--min-f1") { Description = "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.", HelpName = "X" };
+        var topErrors = ValueOptions.Number("--top-errors", OptionKind.Int, "Most confident errors shown on top_errors.png (0 for no sheet).", EvaluationOutputs.DefaultTopErrors);
+        var minAccuracy = ValueOptions.Optional<double>("--min-accuracy", OptionKind.Double, "CI gate: exit with code 3 when top-1 accuracy is below this fraction.");
+        var minF1 = ValueOptions.Optional<double>("--min-f1", OptionKind.Double, "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.");
         var shard = ShardOption.Create("Evaluate only shard K of N of the images (K from 0) and write the counts --merge adds up; auto reads the index from Kubernetes (auto/N) or Slurm.");
         var merge = new Option<string[]>("--merge") { Description = "Instead of evaluating: add up the metrics.json of every shard (files, or their folders) into one evaluation, as one unsharded eval writes it.", HelpName = "METRICS_JSON", AllowMultipleArgumentsPerToken = true };
 
@@ -97,7 +94,7 @@ internal static class EvalCommand
 
             var progress = new ProgressLine(terminal, "Evaluating");
             var report = ModelEvaluation.Run(options, progress.Report,
-                (path, reason) => terminal.Error.WriteLine($"warning: skipped '{path}': {reason}"), ct);
+                (path, reason) => terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}"), ct);
             progress.Done();
             WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
@@ -141,7 +138,7 @@ internal static class EvalCommand
 
         if (failures.Count > 0)
         {
-            terminal.Error.WriteLine($"gate failed: {string.Join("; ", failures)}");
+            terminal.Error.WriteLine($"Gate failed: {string.Join("; ", failures)}");
             return ExitCodes.BelowThreshold;
         }
         if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
@@ -161,9 +158,9 @@ internal static class EvalCommand
     private static string Passed(QualityGate gate, EvaluationResult result)
     {
         var parts = new List<string>();
-        if (gate.MinAccuracy is { } a) parts.Add($"accuracy {F(result.Accuracy)} >= {F(a)}");
-        if (gate.MinMacroF1 is { } f) parts.Add($"macro F1 {F(Averages.Of(result.PerClass).Macro.F1)} >= {F(f)}");
-        return string.Join(", ", parts);
+        if (gate.MinAccuracy is { } a) parts.Add($"accuracy {F(result.Accuracy)} >= --min-accuracy {F(a)}");
+        if (gate.MinMacroF1 is { } f) parts.Add($"macro F1 {F(Averages.Of(result.PerClass).Macro.F1)} >= --min-f1 {F(f)}");
+        return string.Join("; ", parts);
     }
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);

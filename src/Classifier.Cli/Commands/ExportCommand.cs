@@ -10,8 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
-        var format = new Option<string?>("--format", "-f") { Description = "pt (torch.load), safetensors or onnx. Default: from the -o file's extension." };
-        format.AcceptOnlyFromAmong(EnumValues.Of<ExportFormat>());
+        var format = ValueOptions.OptionalChoice("--format", "pt (torch.load), safetensors or onnx. Default: from the -o file's extension.", [.. EnumValues.Of<ExportFormat>()], "-f");
         var output = new Option<string>("--output", "-o") { Description = "File to write (.pt, .safetensors or .onnx).", Required = true, HelpName = "FILE" };
         var command = new Command("export", "Export a trained model for PyTorch (pt, safetensors) or ONNX Runtime (onnx), with its class names and preprocessing.")
         {

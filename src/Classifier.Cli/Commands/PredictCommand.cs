@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Classifier.Cli.Output;
+using Classifier.Core.Options;
 using Classifier.Core.Prediction;
 
 namespace Classifier.Cli.Commands;
@@ -17,12 +18,11 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
         var paths = new Argument<string[]>("PATH") { Description = "Image files and folders (searched recursively for image files).", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "csv", "json");
-        var topK = new Option<int>("--top-k") { Description = "Most probable classes listed per file.", DefaultValueFactory = _ => Defaults.TopK, HelpName = "K" };
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var format = ValueOptions.Choice("--format", "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", ["table", "csv", "json"], "table");
+        var topK = ValueOptions.Number("--top-k", OptionKind.Int, "Most probable classes listed per file.", Defaults.TopK, "K");
+        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
+        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
         var tta = TtaOption.Create();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 
@@ -30,11 +31,11 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         var valCounts = start.Validation.ClassCounts();
         o.WriteLine($"Training data:   {start.Train.Images.Count:N0} images in {start.Train.ClassNames.Count} classes from {start.Train.Root}");
         o.WriteLine($"Validation data: {start.Validation.Images.Count:N0} images ({start.ValidationSource})");
-        int width = Math.Max(5, start.Train.ClassNames.Max(n => n.Length));
+        int width = Math.Max(5, start.Train.ClassNames.Max(n => ControlCharacters.Escape(n).Length));
         var weights = start.ClassWeights;
         o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}{(weights is null ? "" : "  loss weight")}");
         for (int c = 0; c < counts.Length; c++)
-            o.WriteLine($"  {start.Train.ClassNames[c].PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
+            o.WriteLine($"  {ControlCharacters.Escape(start.Train.ClassNames[c]).PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
         if (counts.Min() > 0 && counts.Max() >= 3 * counts.Min() && weights is null)
             terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
         foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
@@ -86,7 +87,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     public void OnImageSkipped(string path, string reason)
     {
         _liveLine.Clear();
-        terminal.Error.WriteLine($"warning: skipped '{path}': {reason}");
+        terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}");
     }
 
     /// <summary>The closing lines: where the files are and how the best epoch did.</summary>

@@ -65,9 +65,9 @@ public static class EvaluationOutputs
     public static void Write(EvaluationReport report, string folder, int topErrors = DefaultTopErrors)
     {
         if (topErrors < 0) throw new ClassifierException($"--top-errors {topErrors}: give 0 or more.");
-        if (File.Exists(folder))
+        if (File.Exists(folder) && new FileInfo(folder).LinkTarget is null)
             throw new ClassifierException($"--output '{folder}' is a file; give a folder for the evaluation's files.");
-        Directory.CreateDirectory(folder);
+        AtomicFile.PrepareFolder(folder, folder);
         var result = report.Result;
         var names = report.Info.ClassNames;
         AtomicFile.WriteText(Path.Combine(folder, MetricsName), EvaluationJson.ToText(report) + "\n");
@@ -92,7 +92,14 @@ public static class EvaluationOutputs
         }
         else if (File.Exists(sheet))
         {
-            File.Delete(sheet); // an old sheet would no longer match this evaluation
+            try
+            {
+                File.Delete(sheet); // an old sheet would no longer match this evaluation
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ClassifierException($"Could not remove the old '{sheet}': {e.Message}", e);
+            }
         }
     }
 

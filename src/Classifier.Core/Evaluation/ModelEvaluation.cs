@@ -99,6 +99,11 @@ public static class ModelEvaluation
     public static Dataset MapToModelClasses(Dataset data, IReadOnlyList<string> modelClasses)
     {
         var unknown = data.ClassNames.Where(c => !modelClasses.Contains(c, StringComparer.Ordinal)).ToList();
+        // A folder of train/ and val/ folders (the layout train accepts) given where one split belongs.
+        if (unknown.Count > 0 && unknown.Contains("train", StringComparer.Ordinal)
+            && unknown.FirstOrDefault(c => c is "val" or "validation") is { } validation)
+            throw new ClassifierException(
+                $"Data folder '{data.Root}' holds train/ and {validation}/ folders, not the model's classes; did you mean {Path.Combine(data.Root, validation)}?");
         if (unknown.Count > 0)
             throw new ClassifierException(
                 $"Data folder '{data.Root}' has class folder(s) the model does not know: {string.Join(", ", unknown)}. " +

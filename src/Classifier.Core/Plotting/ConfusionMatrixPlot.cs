@@ -34,8 +34,9 @@ public static class ConfusionMatrixPlot
         heatmap.ManualRange = new ScottPlot.Range(0, max);
         // No colour bar label: ScottPlot draws it over the tick labels, and the title already says what cells hold.
         var colorBar = plot.Add.ColorBar(heatmap);
-        // Counts are whole numbers: the automatic ticks would put 0.5, 1.5 on a bar that goes up to 2.
-        if (!normalize) colorBar.Axis.TickGenerator = CountTicks((long)max);
+        // Counts are whole numbers: the automatic ticks would put 0.5, 1.5 on a bar that goes up to 2. Fractions get
+        // a tick every 0.2 rather than the automatic crowd of 0.05 steps.
+        colorBar.Axis.TickGenerator = normalize ? FractionTicks() : CountTicks((long)max);
 
         // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top). Past 30 classes the cells are too
         // small for numbers; the colours carry the figure and metrics.json the values.
@@ -71,6 +72,13 @@ public static class ConfusionMatrixPlot
 
         int side = Math.Clamp(200 + n * 60, 500, 1600);
         FigureFile.Save(plot, output, side + 180, side);
+    }
+
+    private static ScottPlot.TickGenerators.NumericManual FractionTicks()
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int tenths = 0; tenths <= 10; tenths += 2) ticks.AddMajor(tenths / 10.0, (tenths / 10.0).ToString("0.0", CultureInfo.InvariantCulture));
+        return ticks;
     }
 
     /// <summary>Ticks at whole counts from 0 to <paramref name="max"/>, at most about ten, spaced 1, 2, 5, 10, 20, 50...</summary>

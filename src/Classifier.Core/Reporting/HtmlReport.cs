@@ -62,7 +62,7 @@ public static class HtmlReport
 
         var skipped = Path.Combine(runFolder, RunFolder.SkippedName);
         if (File.Exists(skipped))
-            html.Append($"<p class=\"warn\">{File.ReadLines(skipped).Count() - 1} unreadable training or validation file(s) were skipped; see <a href=\"{RunFolder.SkippedName}\">{RunFolder.SkippedName}</a>.</p>\n");
+            html.Append($"<p class=\"warn\">{File.ReadLines(skipped).Count() - 1} unreadable training or validation file(s) were skipped; see <a href=\"./{RunFolder.SkippedName}\">{RunFolder.SkippedName}</a>.</p>\n");
         html.Append("</body>\n</html>\n");
         return html.ToString();
     }
@@ -201,7 +201,7 @@ public static class HtmlReport
         var skipped = eval.Skipped > 0 ? $", {eval.Skipped} unreadable skipped" : "";
         html.Append(eval.Split is { } split
                 ? $"<h2>Evaluation: the run's {E(split)} images ({E(relative)})</h2>\n<p>The {eval.Images:N0} {E(split)} images the run recorded, from {E(eval.Data)}{skipped}. Model {E(eval.Model)}.</p>\n"
-                : $"<h2>Evaluation: {E(relative)}</h2>\n<p>{E(eval.Data)}: {eval.Images:N0} images{skipped}. Model {E(eval.Model)}.</p>\n");
+                : $"<h2>Evaluation: {E(relative)}{(eval.TrainedOn > 0 ? " (includes training images)" : "")}</h2>\n<p>{E(eval.Data)}: {eval.Images:N0} images{skipped}. Model {E(eval.Model)}.</p>\n");
         if (eval.TrainedOn is > 0 and var trained)
             html.Append($"<p class=\"warn\">{trained:N0} of these {eval.Images:N0} images were trained on (same content): the figures below overstate how the model does on new images.</p>\n");
         html.Append("<div class=\"cards\">\n")
@@ -237,8 +237,9 @@ public static class HtmlReport
         var csv = Path.Combine(folder, EvaluationOutputs.MisclassifiedName);
         if (!File.Exists(csv)) return;
         var rows = File.ReadLines(csv).Skip(1).Take(MisclassifiedRowsShown + 1).ToList();
-        var link = Path.GetRelativePath(runFolder, csv).Replace('\\', '/');
-        html.Append($"<details><summary>{E(link)} (first {Math.Min(rows.Count, MisclassifiedRowsShown)} rows)</summary>\n")
+        var shown = Path.GetRelativePath(runFolder, csv).Replace('\\', '/');
+        var link = RelativeLink(runFolder, csv);
+        html.Append($"<details><summary>{E(shown)} (first {Math.Min(rows.Count, MisclassifiedRowsShown)} rows)</summary>\n")
             .Append("<table class=\"num\"><tr><th>path</th><th>true</th><th>predicted</th><th>confidence</th></tr>\n");
         foreach (var row in rows.Take(MisclassifiedRowsShown))
         {
@@ -246,7 +247,19 @@ public static class HtmlReport
             if (cells.Count < 4) continue;
             html.Append($"<tr><td class=\"path\">{E(cells[0])}</td><td>{E(cells[1])}</td><td>{E(cells[2])}</td><td>{E(cells[3])}</td></tr>\n");
         }
-        html.Append($"</table>\n<p>All rows: <a href=\"{E(link)}\">{E(link)}</a></p>\n</details>\n");
+        html.Append($"</table>\n<p>All rows: <a href=\"{E(link)}\">{E(shown)}</a></p>\n</details>\n");
+    }
+
+    /// <summary>
+    /// An href from the report to <paramref name="path"/>: relative to <paramref name="from"/>, each segment
+    /// percent-encoded and the whole starting with <c>./</c> or <c>../</c>, so a folder named like
+    /// <c>javascript:alert(1)</c> can never become a link with a scheme.
+    /// </summary>
+    internal static string RelativeLink(string from, string path)
+    {
+        var relative = Path.GetRelativePath(from, path).Replace('\\', '/');
+        var encoded = string.Join('/', relative.Split('/').Select(s => s is "." or ".." ? s : Uri.EscapeDataString(s)));
+        return encoded.StartsWith("../", StringComparison.Ordinal) ? encoded : "./" + encoded;
     }
 
     private static ModelInfo? TryModelInfo(string runFolder)

@@ -32,7 +32,7 @@ public sealed class RunLock : IDisposable
             bool existed = File.Exists(path);
             return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), created: !existed);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (IsSharingViolation(e))
         {
             return null; // held by a running classify (the file exists and could not be locked)
         }
@@ -46,6 +46,13 @@ public sealed class RunLock : IDisposable
     public static RunLock Take(string folder, string shownName) =>
         TryTake(folder) ?? throw new ClassifierException(
             $"Run folder '{shownName}' is in use by another classify process (training or resuming it); wait for it to end, or choose another folder.");
+
+    /// <summary>
+    /// A lock held elsewhere: on Unix .NET's HResult is flock's errno EWOULDBLOCK (11 on Linux, 35 on macOS); on
+    /// Windows it is ERROR_SHARING_VIOLATION (32).
+    /// </summary>
+    private static bool IsSharingViolation(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
 
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
 

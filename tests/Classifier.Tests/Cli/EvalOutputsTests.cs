@@ -126,8 +126,8 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
 
         Assert.Equal(ExitCodes.BelowThreshold, eval.ExitCode);
         var accuracy = SavedEvaluation.Read(_dir.Combine("e", EvaluationOutputs.MetricsName)).Accuracy;
-        var line = Assert.Single(eval.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("gate failed"));
-        Assert.Equal($"gate failed: accuracy {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)} is below --min-accuracy 0.9900", line.TrimEnd());
+        var line = Assert.Single(eval.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Gate failed"));
+        Assert.Equal($"Gate failed: accuracy {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)} < --min-accuracy 0.9900", line.TrimEnd());
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
             "--min-f1", "0.999");
 
         Assert.Equal(ExitCodes.BelowThreshold, eval.ExitCode);
-        Assert.Matches(@"gate failed: macro F1 0\.\d{4} is below --min-f1 0\.9990", eval.Error);
+        Assert.Matches(@"Gate failed: macro F1 0\.\d{4} < --min-f1 0\.9990", eval.Error);
     }
 
     [Fact]
@@ -158,8 +158,8 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         }
 
         Assert.True(eval.ExitCode == 0, eval.ToString());
-        Assert.Contains("Gate passed: accuracy", eval.Out);
-        Assert.DoesNotContain("gate failed", eval.Error);
+        Assert.Matches(@"Gate passed: accuracy 0\.\d{4} >= --min-accuracy 0\.0500", eval.Out);
+        Assert.DoesNotContain("Gate failed", eval.Error);
         var markdown = File.ReadAllText(summary);
         Assert.StartsWith("earlier step\n", markdown);
         Assert.Contains("**Gate passed** (accuracy >= 0.0500, macro F1 >= 0.0000)", markdown);

@@ -120,7 +120,7 @@ public sealed class ShardedRunTests(SampleRunFixture sample) : IDisposable
         var withData = await CliRun.Of("eval", SampleRunFixture.Val, "--merge", shards[0]);
 
         Assert.Equal(ExitCodes.BelowThreshold, gated.ExitCode);
-        Assert.Contains("gate failed: accuracy", gated.Error);
+        Assert.Contains("Gate failed: accuracy", gated.Error);
         Assert.Equal(ExitCodes.InputError, shardGate.ExitCode);
         Assert.Contains("--merge", shardGate.Error);
         Assert.Equal(ExitCodes.Usage, withData.ExitCode);
