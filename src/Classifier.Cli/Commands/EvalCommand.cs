@@ -41,7 +41,7 @@ internal static class EvalCommand
         var topErrors = ValueOptions.Number("--top-errors", OptionKind.Int, "Most confident errors shown on top_errors.png (0 for no sheet).", EvaluationOutputs.DefaultTopErrors);
         var minAccuracy = ValueOptions.Optional<double>("--min-accuracy", OptionKind.Double, "CI gate: exit with code 3 when top-1 accuracy is below this fraction.");
         var minF1 = ValueOptions.Optional<double>("--min-f1", OptionKind.Double, "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.");
-        var shard = ShardOption.Create("Evaluate only shard K of N of the images (K from 0) and write the counts --merge adds up; auto reads the index from Kubernetes (auto/N) or Slurm.");
+        var shard = ShardOption.Create("K/N: evaluate only shard K of N of the images (K from 0) and write the counts --merge adds up; auto (Slurm) or auto/N (Kubernetes) reads K from the job engine.");
         var merge = new Option<string[]>("--merge") { Description = "Instead of evaluating: add up the metrics.json of every shard (files, or their folders) into one evaluation, as one unsharded eval writes it.", HelpName = "METRICS_JSON", AllowMultipleArgumentsPerToken = true };
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
@@ -56,8 +56,6 @@ internal static class EvalCommand
                 result.AddError("--merge adds up shards' metrics.json files: give no DATA_DIR or --split with it.");
             else if (merging && result.GetValue(shard) is not null)
                 result.AddError("--merge and --shard do not go together: evaluate the shards first, then merge them.");
-            else if (!merging && result.GetValue(model) is null)
-                result.AddError("Option '--model' is required.");
         });
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -71,6 +69,13 @@ internal static class EvalCommand
                 throw new Core.ClassifierException($"--shard {shardSpec}: a shard holds only part of the images; put --min-accuracy/--min-f1 on the 'classify eval --merge' that adds the shards up.");
 
             string folder;
+            if (parse.GetValue(merge) is not { Length: > 0 } && parse.GetValue(model) is null)
+            {
+                // --model is required except with --merge, so the parser cannot say it; say it as the parser would.
+                terminal.Error.WriteLine($"error: classify eval needs --model <{model.HelpName}>.");
+                terminal.Error.WriteLine("Run 'classify eval --help' to see the options.");
+                return ExitCodes.Usage;
+            }
             if (parse.GetValue(merge) is { Length: > 0 } mergeArguments)
             {
                 var merged = ShardMerge.Merge(ShardMerge.Files(mergeArguments), parse.GetValue(model));

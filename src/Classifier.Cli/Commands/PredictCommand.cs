@@ -26,7 +26,7 @@ internal static class PredictCommand
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
         var tta = TtaOption.Create();
-        var shard = ShardOption.Create("Classify only shard K of N of the files (K from 0; split by a hash of each file's path); auto reads the index from Kubernetes (auto/N) or Slurm.");
+        var shard = ShardOption.Create("K/N: classify only shard K of N of the files (K from 0; split by a hash of each file's path); auto (Slurm) or auto/N (Kubernetes) reads K from the job engine.");
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {

@@ -17,8 +17,7 @@ internal static class RunsCommand
             Description = "Run folders, or folders that hold runs (a sweep's output folder).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var format = new Option<string>("--format") { Description = "table for people; csv or json for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "csv", "json");
+        var format = ValueOptions.Choice("--format", "table for people; csv or json for scripts.", ["table", "csv", "json"], "table");
         var command = new Command("runs", "List training runs with their best epoch's metrics and the options that differ between them.")
         {
             folders, format,

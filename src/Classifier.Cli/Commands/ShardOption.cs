@@ -7,7 +7,7 @@ namespace Classifier.Cli.Commands;
 internal static class ShardOption
 {
     public static Option<string?> Create(string description) =>
-        new("--shard") { Description = description, HelpName = "K/N|auto|auto/N" };
+        new("--shard") { Description = description, HelpName = "SHARD" };
 
     /// <summary>The shard, with <c>auto</c> resolved from this process's environment; null when the option is not given.</summary>
     public static Shard? Read(ParseResult parse, Option<string?> option) =>

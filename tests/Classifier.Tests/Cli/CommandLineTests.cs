@@ -52,7 +52,7 @@ public sealed class CommandLineTests : IDisposable
     public async Task Predict_DoesNotTakeAMistypedOptionForAPath_AndTakesOneAfterDoubleDash()
     {
         var result = await CliRun.Of("predict", "--model", _dir.Path, _dir.Path, "--format", "csv", "--shardd", "0/3");
-        AssertUsageError(result, "unknown option '--shardd'; a PATH that starts with '-' goes after '--'");
+        AssertUsageError(result, "unknown option '--shardd' (did you mean '--shard'?); a PATH that starts with '-' goes after '--'");
 
         var afterDoubleDash = await CliRun.Of("predict", "--model", _dir.Combine("no-model"), "--", "-image.png");
         Assert.Equal(ExitCodes.InputError, afterDoubleDash.ExitCode);

@@ -40,6 +40,7 @@ public sealed class ScaleSamplesTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task KubernetesManifest_RunAsItsPods_ClassifiesEveryFileExactlyOnce()
     {
         var job = Yaml("k8s-predict-indexed-job.yaml");
@@ -64,6 +65,7 @@ public sealed class ScaleSamplesTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task SlurmScripts_RunAsTheArrayRunsThem_MergeIntoTheUnshardedEvaluation()
     {
         var array = File.ReadAllText(Path.Combine(Samples, "slurm-eval-array.sbatch"));
@@ -94,6 +96,7 @@ public sealed class ScaleSamplesTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task SweepWorkflow_ParsesAsAMatrixOfTheSweepConfigs_AndItsStepsCompareTheRuns()
     {
         var workflow = Yaml("github-sweep.yml");
