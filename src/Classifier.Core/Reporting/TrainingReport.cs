@@ -1,6 +1,7 @@
 using Classifier.Core.Data;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Runs;
+using Classifier.Core.Torch;
 using Classifier.Core.Training;
 
 namespace Classifier.Core.Reporting;
@@ -61,10 +62,13 @@ public sealed class TrainingReport : ITrainingObserver
             {
                 Model = result.Run.BestModel,
                 DataDir = validation.Root,
-                BatchSize = Math.Max(64, options.BatchSize),
+                BatchSize = options.BatchSize, // as validation during training, so this pass never sets a new peak
                 Threads = options.Threads,
                 MaxPixels = options.MaxPixels,
             };
+            // The trainer's network and optimizer are freed by now: their blocks go back to the system before the
+            // evaluation allocates its own (see NativeHeap).
+            NativeHeap.ReleaseFreeMemory();
             var report = ModelEvaluation.Evaluate(result.Run.BestModel, validation, evalOptions, cancellation: cancellation);
             EvaluationOutputs.Write(report, folder);
         }

@@ -18,9 +18,6 @@ namespace Classifier.Core.Training;
 /// </summary>
 public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 {
-    /// <summary>Validation batches are larger than training ones: no gradients are kept.</summary>
-    private const int MinimumEvaluationBatch = 64;
-
     /// <summary>
     /// Trains a new run. Cancelling stops after the current batch, saves a resumable last.cls and rethrows
     /// <see cref="OperationCanceledException"/>; completed epochs stay saved.
@@ -132,8 +129,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             try
             {
                 cancellation.ThrowIfCancellationRequested();
+                // At the training batch size: a larger validation batch holds more activations at once and would make
+                // validation, rather than the training step, set the run's peak memory (it was 64 or more).
                 validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
-                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device,
+                    options.BatchSize, cancellation: cancellation, device: device,
                     augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
             }
