@@ -1,25 +1,28 @@
-namespace Classifier.Core.Checking;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Classifier.Core.Diagnostics;
 
 /// <summary>
-/// This process's resident memory on Linux, from <c>/proc/self/status</c>, with a resettable high-water mark
-/// (writing 5 to <c>/proc/self/clear_refs</c>), so a test can measure the peak of one operation. Elsewhere
-/// <see cref="IsAvailable"/> is false and the values are 0.
+/// This process's resident memory, native libtorch memory included: on Linux from <c>/proc/self/status</c> (VmRSS,
+/// and VmHWM as the peak), with a resettable peak (writing 5 to <c>/proc/self/clear_refs</c>) so that a measurement
+/// can cover one operation; elsewhere from <see cref="Process"/> (whose peak cannot be reset).
 /// </summary>
 public static class ProcessMemory
 {
     private const string Status = "/proc/self/status";
     private const string ClearRefs = "/proc/self/clear_refs";
 
-    /// <summary>True when the peak can be reset and read (Linux).</summary>
+    /// <summary>True when the peak can be reset (Linux).</summary>
     public static bool IsAvailable { get; } = OperatingSystem.IsLinux() && File.Exists(ClearRefs) && TryReset();
 
     /// <summary>Resident memory now, in bytes.</summary>
-    public static long CurrentBytes => Read("VmRSS:");
+    public static long CurrentBytes => Read("VmRSS:") ?? WithProcess(p => p.WorkingSet64);
 
     /// <summary>The most resident memory since the last <see cref="ResetPeak"/> (or process start), in bytes.</summary>
-    public static long PeakBytes => Read("VmHWM:");
+    public static long PeakBytes => Read("VmHWM:") ?? WithProcess(p => p.PeakWorkingSet64);
 
-    /// <summary>Sets the high-water mark to the current resident memory.</summary>
+    /// <summary>Sets the peak to the current resident memory, where that is possible (see <see cref="IsAvailable"/>).</summary>
     public static void ResetPeak()
     {
         if (IsAvailable) TryReset();
@@ -38,16 +41,28 @@ public static class ProcessMemory
         }
     }
 
-    private static long Read(string field)
+    /// <summary>A "VmHWM:	  123456 kB" line's value in bytes; null where /proc cannot be read.</summary>
+    private static long? Read(string field)
     {
-        if (!OperatingSystem.IsLinux()) return 0;
-        foreach (var line in File.ReadLines(Status))
+        if (!OperatingSystem.IsLinux()) return null;
+        try
         {
-            if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
-            // "VmHWM:	  123456 kB"
-            var digits = line[field.Length..].Trim().Split(' ')[0];
-            return long.Parse(digits, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            foreach (var line in File.ReadLines(Status))
+            {
+                if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
+                var kilobytes = line[field.Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+            }
         }
-        return 0;
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+        return null;
+    }
+
+    private static long WithProcess(Func<Process, long> value)
+    {
+        using var self = Process.GetCurrentProcess();
+        return value(self);
     }
 }
