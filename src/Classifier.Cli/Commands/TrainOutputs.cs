@@ -1,4 +1,5 @@
 using Classifier.Cli.Output;
+using Classifier.Core.Diagnostics;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
@@ -36,9 +37,20 @@ internal sealed class TrainOutputs(Terminal terminal, bool json, TensorBoardObse
         if (!json) _view.PrintSummary(result);
         var options = TrainOptionsFile.Read(result.Run.Options);
         TrainReporting.Finish(terminal, _report, result, options, json, cancellation);
+        WriteCosts(json ? terminal.Error : terminal.Out, result);
         if (tensorBoard?.RunLogDir is { } runLogDir)
             (json ? terminal.Error : terminal.Out).WriteLine(
                 $"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>What the run cost: its folder on disk (checkpoints dominate) and the process's peak resident memory.</summary>
+    private static void WriteCosts(TextWriter o, TrainResult result)
+    {
+        long folder = FolderSize.Bytes(result.Run.Path);
+        var last = new FileInfo(result.Run.LastModel);
+        o.WriteLine($"Disk:    {ByteSize.Format(folder)} in the run folder" +
+                    (last.Exists ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)" : ""));
+        o.WriteLine($"Memory:  {ByteSize.Format(ProcessMemory.PeakBytes)} peak resident");
     }
 }
