@@ -52,6 +52,23 @@ public sealed class BatchLoader
     /// </summary>
     public IEnumerable<Batch> Read(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation = default)
     {
+        RequireBatchFits(Math.Min(batchSize, order.Count));
+        return ReadBatches(order, batchSize, cancellation);
+    }
+
+    /// <summary>One batch's pixels live in one array; a batch that cannot is refused before anything is decoded.</summary>
+    private void RequireBatchFits(int images)
+    {
+        long bytes = (long)images * _decoder.Preprocessing.PixelBytes;
+        if (bytes <= Array.MaxLength) return;
+        int size = _decoder.Preprocessing.ImageSize;
+        throw new ClassifierException(
+            $"--batch-size: a batch of {images:N0} images of {size}x{size} px needs {bytes / (1L << 30):N0} GiB in one buffer; " +
+            $"give at most {Array.MaxLength / _decoder.Preprocessing.PixelBytes:N0} (a few hundred is plenty).");
+    }
+
+    private IEnumerable<Batch> ReadBatches(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation)
+    {
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(PrefetchBatches)
         {
             SingleReader = true,

@@ -76,6 +76,8 @@ public static class ModelFile
     /// </summary>
     internal static KerasRecipeCnn CreateNetwork(string path, ModelInfo info, byte[] weights, string what = "weights")
     {
+        if (ModelInfoBounds.WeightsProblem(info, weights.LongLength) is { } sizeProblem)
+            throw Damaged(path, $"{sizeProblem} ({what})");
         var model = new KerasRecipeCnn(info.ClassNames.Count, info.Preprocessing.ImageSize);
         try
         {
@@ -112,6 +114,8 @@ public static class ModelFile
             var info = JsonSerializer.Deserialize<ModelInfo>(json, Json);
             if (info?.ClassNames is null || info.Preprocessing is null || info.ClassNames.Count < 2)
                 throw Damaged(path, "its info section is incomplete");
+            if (ModelInfoBounds.Problem(info) is { } problem)
+                throw Damaged(path, problem);
             return info;
         }
         catch (JsonException e)

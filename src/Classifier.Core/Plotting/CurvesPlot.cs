@@ -51,7 +51,7 @@ public static class CurvesPlot
 
     private static void AddLine(Plot plot, double[] xs, double[] ys, string label, Color color)
     {
-        var finite = xs.Zip(ys).Where(p => double.IsFinite(p.Second)).ToArray();
+        var finite = xs.Zip(ys).Where(p => DrawableValue.Is(p.Second)).ToArray();
         var line = plot.Add.Scatter(finite.Select(p => p.First).ToArray(), finite.Select(p => p.Second).ToArray(), color);
         line.LegendText = label;
         line.LineWidth = 2;

@@ -48,7 +48,7 @@ public static class RunsOverlayPlot
     private static void AddLine(Plot plot, RunHistory run, Func<Runs.HistoryRow, double> value, string label, Color color,
         bool isValidation)
     {
-        var points = run.Rows.Where(r => double.IsFinite(value(r))).ToArray();
+        var points = run.Rows.Where(r => DrawableValue.Is(value(r))).ToArray();
         var line = plot.Add.Scatter(points.Select(r => (double)r.Epoch).ToArray(), points.Select(value).ToArray(), color);
         line.LegendText = label;
         line.LineWidth = 2;

@@ -50,16 +50,19 @@ public sealed class Predictor : IDisposable
         return new Predictor(model, options, device) { ModelPath = modelPath };
     }
 
-    /// <summary>One row per input file, in the order of <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).</summary>
+    /// <summary>
+    /// One row per input file of the options' shard (all files without one), in the order of
+    /// <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).
+    /// </summary>
     public IEnumerable<PredictionRow> Predict(IEnumerable<string> arguments, CancellationToken cancellation = default) =>
-        Predict(PredictionInputs.Enumerate(arguments), cancellation);
+        Predict(PredictionInputs.Enumerate(arguments, _options.Shard), cancellation);
 
     /// <summary>One row per input, in input order; rows stream out batch by batch.</summary>
     public IEnumerable<PredictionRow> Predict(IEnumerable<PredictionInput> inputs, CancellationToken cancellation = default)
     {
         // A few batches per chunk keep the loader's background decoding ahead of the network within the chunk.
-        int chunkSize = _options.BatchSize * 4;
-        var chunk = new List<PredictionInput>(chunkSize);
+        int chunkSize = (int)Math.Min(int.MaxValue, _options.BatchSize * 4L);
+        var chunk = new List<PredictionInput>(Math.Min(chunkSize, 4096)); // a huge --batch-size reserves nothing up front
         foreach (var input in inputs)
         {
             chunk.Add(input);

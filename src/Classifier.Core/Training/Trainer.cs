@@ -19,6 +19,13 @@ namespace Classifier.Core.Training;
 public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 {
     /// <summary>
+    /// Images per validation batch of a run with <paramref name="options"/>, during training and after it: the training
+    /// batch size. A larger validation batch holds more activations at once and would make validation, rather than the
+    /// training step, set the run's peak memory (it was 64 or more: at 224 px that added about 1 GB).
+    /// </summary>
+    internal static int ValidationBatchSize(TrainOptions options) => options.BatchSize;
+
+    /// <summary>
     /// Trains a new run. Cancelling stops after the current batch, saves a resumable last.cls and rethrows
     /// <see cref="OperationCanceledException"/>; completed epochs stay saved.
     /// </summary>
@@ -28,7 +35,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        var run = RunFolder.CreateNew(options.OutputDir);
+        using var run = RunFolder.CreateNew(options.OutputDir);
         TrainOptionsFile.Write(run.Options, options with
         {
             DataDir = Path.GetFullPath(options.DataDir),
@@ -50,11 +57,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// </summary>
     public static TrainResult Resume(string runDir, int? epochs, ITrainingObserver observer, CancellationToken cancellation = default)
     {
-        var run = RunFolder.Open(runDir);
+        using var run = RunFolder.Claim(runDir);
         if (!File.Exists(run.Options))
             throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.OptionsName}; it is not a training run that can be resumed.");
         if (!File.Exists(run.LastModel))
-            throw new ClassifierException($"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint. Start it again.");
+            throw new ClassifierException(
+                $"Run folder '{runDir}' has no {RunFolder.LastModelName}: it stopped before saving a checkpoint, so there is nothing to resume. " +
+                $"Start it again with 'classify train DATA_DIR -o {runDir}' (a folder without a checkpoint is reused).");
         var options = TrainOptionsFile.Read(run.Options);
         if (epochs is { } extended) options = options with { Epochs = extended };
         options.Validate();
@@ -62,6 +71,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);
+        ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
             throw new ClassifierException(
@@ -129,10 +139,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             try
             {
                 cancellation.ThrowIfCancellationRequested();
-                // At the training batch size: a larger validation batch holds more activations at once and would make
-                // validation, rather than the training step, set the run's peak memory (it was 64 or more).
                 validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
-                    options.BatchSize, cancellation: cancellation, device: device,
+                    ValidationBatchSize(options), cancellation: cancellation, device: device,
                     augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
             }
@@ -156,7 +164,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         CurvesPlot.SaveFromHistory(run.History, run.Curves);
         if (skipped.Count > 0) SkippedCsv.Write(run.Skipped, skipped.All);
-        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs);
+        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs,
+            options, trainSet, validationSet);
     }
 
     /// <summary>

@@ -17,6 +17,16 @@ public static class TrainingData
     /// </summary>
     public static (Dataset Train, Dataset Validation, string Source) Resolve(TrainOptions options)
     {
+        if ((options.ValidationDir is not null || options.ValidationSplit is not null)
+            && FindTrainValFolders(options.DataDir) is var (splitTrain, splitVal))
+        {
+            // Scanned as one-folder-per-class, such a folder would train a model whose classes are "train" and "val".
+            var given = options.ValidationDir is not null ? "--val" : "--validation-split";
+            throw new ClassifierException(
+                $"Data folder '{options.DataDir}' is already split into '{Path.GetFileName(splitTrain)}/' and '{Path.GetFileName(splitVal)}/', " +
+                $"so with {given} their names would become the classes. Drop {given} to train on '{Path.GetFileName(splitTrain)}/' and validate on " +
+                $"'{Path.GetFileName(splitVal)}/', or give '{splitTrain}' as the data folder.");
+        }
         if (options.ValidationDir is not null)
         {
             var train = DatasetScanner.Scan(options.DataDir);

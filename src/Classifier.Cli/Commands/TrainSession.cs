@@ -1,4 +1,5 @@
 using Classifier.Cli.Output;
+using Classifier.Core;
 using Classifier.Core.Diagnostics;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
@@ -7,15 +8,16 @@ using Classifier.Core.Training;
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// Everything a training run shows and writes besides the trainer's own files: the console view (or the JSON epoch
-/// log), TensorBoard events, and after training the validation evaluation, report.html and the CI summary.
+/// A training run as the console sees it: the live view (or the JSON epoch log), TensorBoard events and the run's
+/// report files while it trains; after it, the closing lines, the end of the run (<see cref="RunReport.Finish"/>:
+/// validation evaluation, report.html, CI summary) and where everything is.
 /// </summary>
-internal sealed class TrainOutputs(Terminal terminal, bool json, TensorBoardObserver? tensorBoard)
+internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObserver? tensorBoard)
 {
     private readonly TrainingView _view = new(terminal);
-    private readonly TrainingReport _report = new();
+    private readonly RunReport _report = new();
 
-    /// <summary>Runs <paramref name="train"/> with the observers and finishes the outputs; returns the exit code.</summary>
+    /// <summary>Runs <paramref name="train"/> with the observers and finishes the run; returns the exit code.</summary>
     public int Train(Func<ITrainingObserver, TrainResult> train, CancellationToken cancellation)
     {
         ITrainingObserver display = json ? new JsonEpochLog(terminal) : _view;
@@ -35,13 +37,31 @@ internal sealed class TrainOutputs(Terminal terminal, bool json, TensorBoardObse
             throw;
         }
         if (!json) _view.PrintSummary(result);
-        var options = TrainOptionsFile.Read(result.Run.Options);
-        TrainReporting.Finish(terminal, _report, result, options, json, cancellation);
-        WriteCosts(json ? terminal.Error : terminal.Out, result);
+        // With --log-format json, stdout holds only the epoch objects.
+        var o = json ? terminal.Error : terminal.Out;
+        Finish(result, o, cancellation);
+        WriteCosts(o, result);
         if (tensorBoard?.RunLogDir is { } runLogDir)
-            (json ? terminal.Error : terminal.Out).WriteLine(
-                $"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
+            o.WriteLine($"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
         return ExitCodes.Ok;
+    }
+
+    private void Finish(TrainResult result, TextWriter o, CancellationToken cancellation)
+    {
+        FinishedRun finished;
+        try
+        {
+            finished = _report.Finish(result, cancellation);
+        }
+        catch (ClassifierException e)
+        {
+            // The model and history are saved; a report that cannot be made must not turn the run into a failure.
+            terminal.Error.WriteLine($"warning: the run's report could not be written: {e.Message}");
+            return;
+        }
+        if (finished.EvalFolder is not null) o.WriteLine($"Eval:    {finished.EvalFolder}");
+        o.WriteLine($"Report:  {finished.ReportPath}");
+        StepSummary.Append(terminal, () => finished.StepSummary);
     }
 
     /// <summary>What the run cost: its folder on disk (checkpoints dominate) and the process's peak resident memory.</summary>
