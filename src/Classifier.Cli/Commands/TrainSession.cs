@@ -1,5 +1,6 @@
 using Classifier.Cli.Output;
 using Classifier.Core;
+using Classifier.Core.Diagnostics;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
@@ -39,6 +40,7 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
         // With --log-format json, stdout holds only the epoch objects.
         var o = json ? terminal.Error : terminal.Out;
         Finish(result, o, cancellation);
+        WriteCosts(o, result);
         if (tensorBoard?.RunLogDir is { } runLogDir)
             o.WriteLine($"TensorBoard: {Path.GetFullPath(runLogDir)} (tensorboard --logdir {Path.GetFullPath(Path.GetDirectoryName(runLogDir)!)})");
         return ExitCodes.Ok;
@@ -60,5 +62,15 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
         if (finished.EvalFolder is not null) o.WriteLine($"Eval:    {finished.EvalFolder}");
         o.WriteLine($"Report:  {finished.ReportPath}");
         StepSummary.Append(terminal, () => finished.StepSummary);
+    }
+
+    /// <summary>What the run cost: its folder on disk (checkpoints dominate) and the process's peak resident memory.</summary>
+    private static void WriteCosts(TextWriter o, TrainResult result)
+    {
+        long folder = FolderSize.Bytes(result.Run.Path);
+        var last = new FileInfo(result.Run.LastModel);
+        o.WriteLine($"Disk:    {ByteSize.Format(folder)} in the run folder" +
+                    (last.Exists ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)" : ""));
+        o.WriteLine($"Memory:  {ByteSize.Format(ProcessMemory.PeakBytes)} peak resident");
     }
 }

@@ -29,7 +29,7 @@ internal static class BenchmarkTable
         Row("evaluate from files", r => $"{r.EvaluateCpuMicroseconds:N1}");
         Row("evaluate: reachable share", r => $"{r.EvaluateBound:F2}");
         o.WriteLine();
-        o.WriteLine("(x) ceiling over the naive loop; (0.nn) share of the matching ceiling. Peak memory is the process's so far.");
+        o.WriteLine("(x) ceiling over the naive loop; (0.nn) share of the matching ceiling. Peak memory is the process's resident peak while that size ran.");
         o.WriteLine("CPU time counts all threads. Reachable share: inference / (inference + decode), what evaluation from files");
         o.WriteLine("can reach when decoding and the network share cores the ceiling already keeps busy.");
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Classifier.Core.Diagnostics;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 
@@ -6,16 +7,19 @@ namespace Classifier.Cli.Output;
 
 /// <summary>
 /// <c>train --log-format json</c>: one JSON object per epoch on stdout (JSON Lines) for scripts, with the
-/// history.csv columns plus <c>epochs</c> and <c>best</c>; the run folder and warnings go to stderr. No progress
-/// lines, no carriage returns.
+/// history.csv columns plus <c>epochs</c>, <c>best</c>, <c>peak_memory_bytes</c> (the process's peak resident memory so
+/// far) and <c>run_folder_bytes</c> (the run folder's size with this epoch's checkpoints); the run folder and warnings
+/// go to stderr. No progress lines, no carriage returns.
 /// </summary>
 internal sealed class JsonEpochLog(Terminal terminal) : ITrainingObserver
 {
     private int _epochs;
+    private string _runPath = "";
 
     public void OnTrainingStarted(TrainingStarted start)
     {
         _epochs = start.Options.Epochs;
+        _runPath = start.Run.Path;
         terminal.Error.WriteLine($"Run folder: {start.Run.Path}");
     }
 
@@ -36,6 +40,8 @@ internal sealed class JsonEpochLog(Terminal terminal) : ITrainingObserver
             ["learning_rate"] = Number(row.LearningRate),
             ["seconds"] = Number(row.Seconds),
             ["best"] = isBest,
+            ["peak_memory_bytes"] = ProcessMemory.PeakBytes,
+            ["run_folder_bytes"] = FolderSize.Bytes(_runPath),
         };
         terminal.Out.WriteLine(json.ToJsonString());
         terminal.Out.Flush();

@@ -15,7 +15,7 @@ namespace Classifier.Core.Benchmarks;
 /// <param name="TrainEpoch">A later training epoch from files (cache warm, if caching).</param>
 /// <param name="Evaluate">Evaluation from files.</param>
 /// <param name="InferenceCeiling">Inference on synthetic batches.</param>
-/// <param name="PeakResidentBytes">Peak resident memory of the process so far.</param>
+/// <param name="PeakResidentBytes">Peak resident memory of the process while this size was measured (on Linux; elsewhere the process's peak so far).</param>
 public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFormat, int BatchSize, int EvaluationBatchSize,
     int Threads, string Cache, double Decode, double TrainCeiling, double TrainNaive, double TrainFirstEpoch, double TrainEpoch,
     double Evaluate, double InferenceCeiling, long PeakResidentBytes)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Classifier.Core.Data;
+using Classifier.Core.Diagnostics;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model.Zoo;
 using Classifier.Core.Runs;
@@ -28,6 +29,9 @@ public static class BenchmarkRunner
             var root = Path.Combine(Path.GetTempPath(), $"classify-benchmark-{Environment.ProcessId}-{size}");
             try
             {
+                // Each size's peak row is its own: the high-water mark restarts from what is resident now.
+                NativeHeap.ReleaseFreeMemory();
+                ProcessMemory.ResetPeak();
                 results.Add(RunOne(options, size, root, log ?? (_ => { })));
             }
             finally
@@ -73,7 +77,7 @@ public static class BenchmarkRunner
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
             get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
-            evaluate.PerSecond, inference.PerSecond, PeakMemory.Bytes())
+            evaluate.PerSecond, inference.PerSecond, ProcessMemory.PeakBytes)
         {
             DecodeCpuMicroseconds = decode.CpuMicroseconds,
             EvaluateCpuMicroseconds = evaluate.CpuMicroseconds,

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Classifier.Core.Data;
+using Classifier.Core.Diagnostics;
 
 namespace Classifier.Core.Checking;
 

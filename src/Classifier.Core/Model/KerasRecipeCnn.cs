@@ -84,9 +84,11 @@ public sealed class KerasRecipeCnn : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var x = pool.forward(nn.functional.relu(conv1.forward(input)));
-        x = pool.forward(nn.functional.relu(conv2.forward(x)));
-        x = pool.forward(nn.functional.relu(conv3.forward(x)));
+        // ReLU in place: a convolution's backward pass needs its input, not its output, so the output can be overwritten.
+        // At 224 px and batch 32 this saves 340 MB per step (conv1's output alone is [32, 32, 222, 222], 200 MB).
+        var x = pool.forward(conv1.forward(input).relu_());
+        x = pool.forward(conv2.forward(x).relu_());
+        x = pool.forward(conv3.forward(x).relu_());
         x = x.flatten(1);                                           // [N, 128 * s * s]
         x = dropout.forward(nn.functional.relu(fc1.forward(x)));    // [N, 512]
         return fc2.forward(x).MoveToOuterDisposeScope();            // [N, classes]

@@ -1,5 +1,6 @@
 using Classifier.Core.Evaluation;
 using Classifier.Core.Runs;
+using Classifier.Core.Torch;
 using Classifier.Core.Training;
 
 namespace Classifier.Core.Reporting;
@@ -64,6 +65,9 @@ public sealed class RunReport : ITrainingObserver
                 Device = options.Device,
                 Strict = options.Strict,
             };
+            // The trainer's network and optimizer are freed by now: their blocks go back to the system before the
+            // evaluation allocates its own (see NativeHeap).
+            NativeHeap.ReleaseFreeMemory();
             var report = ModelEvaluation.Evaluate(run.BestModel, result.Validation, evalOptions, cancellation: cancellation);
             report = report with
             {

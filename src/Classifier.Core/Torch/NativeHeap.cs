@@ -25,6 +25,30 @@ public static class NativeHeap
 
     private static bool _kept;
 
+    /// <summary>
+    /// The environment variable that chooses the heap policy at start-up: <c>keep</c> (<see cref="KeepLargeBlocks"/>)
+    /// or <c>system</c> (glibc's defaults: large blocks are mapped per allocation and returned on free).
+    /// </summary>
+    public const string EnvironmentVariable = "CLASSIFY_HEAP";
+
+    /// <summary>
+    /// Applies the policy named by <paramref name="setting"/> (the value of <see cref="EnvironmentVariable"/>; null or
+    /// empty for the default, <c>keep</c>). Throws <see cref="ClassifierException"/> for an unknown name.
+    /// </summary>
+    public static void Configure(string? setting)
+    {
+        switch (setting?.Trim().ToLowerInvariant())
+        {
+            case null or "" or "keep":
+                KeepLargeBlocks();
+                break;
+            case "system":
+                break;
+            default:
+                throw new ClassifierException($"{EnvironmentVariable}='{setting}': give keep (reuse freed memory, faster) or system (glibc's defaults).");
+        }
+    }
+
     /// <summary>Keeps large freed blocks in the main heap for reuse (glibc on Linux; elsewhere nothing happens).</summary>
     public static void KeepLargeBlocks()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Classifier.Core.Checking;
+using Classifier.Core.Diagnostics;
 using Xunit.Abstractions;
 
 namespace Classifier.Tests.Checking;

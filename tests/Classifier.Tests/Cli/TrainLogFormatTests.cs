@@ -29,7 +29,12 @@ public sealed class TrainLogFormatTests : IDisposable
             foreach (var name in new[] { "accuracy", "loss", "val_accuracy", "val_loss", "learning_rate", "seconds" })
                 Assert.Equal(JsonValueKind.Number, epoch.GetProperty(name).ValueKind);
             Assert.True(epoch.GetProperty("best").ValueKind is JsonValueKind.True or JsonValueKind.False);
+            // What the run costs so far: the process's peak memory, and the folder with this epoch's checkpoints.
+            Assert.InRange(epoch.GetProperty("peak_memory_bytes").GetInt64(), 50L << 20, 64L << 30);
+            Assert.True(epoch.GetProperty("run_folder_bytes").GetInt64() > new FileInfo(_dir.Combine("run", "last.cls")).Length);
         }
+        Assert.Contains("Memory:", train.Error);
+        Assert.Contains("Disk:", train.Error);
         Assert.Contains("Report:", train.Error);
         // A split validation set gets its own eval folder name, not the data folder's.
         Assert.True(File.Exists(_dir.Combine("run", "eval-validation-split", "metrics.json")));

@@ -1,4 +1,4 @@
-using Classifier.Core.Checking;
+using Classifier.Core.Diagnostics;
 using Classifier.Core.Data;
 using Classifier.Tests.Support;
 using SixLabors.ImageSharp;
