@@ -18,6 +18,7 @@ public static class ClassifyCli
             EvalCommand.Create(),
             PredictCommand.Create(),
             PlotCommand.Create(),
+            RunsCommand.Create(),
             BenchmarkCommand.Create(),
             ExportCommand.Create(),
             CheckCommand.Create(),

@@ -20,7 +20,8 @@ internal static class CheckCommand
         var imbalance = ValueOptions.Number("--imbalance-ratio", OptionKind.Double, "Warn when the largest class has this many times the images of the smallest.", Defaults.ImbalanceRatio);
         var threads = ValueOptions.Number("--threads", OptionKind.Int, "Files read at once (0 = one per core).", Defaults.Threads);
 
-        var command = new Command("check", "Audit a data folder without changing it: unreadable, oversized, tiny and duplicate images, class counts, leakage. Exit 3 when it finds errors.")
+        var command = new Command("check", "Audit a data folder without changing it: unreadable, oversized, tiny and duplicate images, class counts, leakage. " +
+            $"Exit {ExitCodes.ProblemsFound} when it finds errors.")
         {
             data, val, format, maxPixels, minSide, imbalance, threads,
         };

@@ -1,3 +1,4 @@
+using Classifier.Core.Reporting;
 using System.CommandLine;
 using Classifier.Cli.Output;
 using Classifier.Core;
@@ -22,7 +23,7 @@ internal static class CommandRunner
         }
         catch (ClassifierException e)
         {
-            terminal.Error.WriteLine($"error: {e.Message}");
+            terminal.Error.WriteLine($"error: {ControlCharacters.Shorten(ControlCharacters.Escape(e.Message))}");
             return ExitCodes.InputError;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Classifier.Core;
 using Classifier.Core.Torch;
 
 namespace Classifier.Cli.Commands;
@@ -13,5 +14,5 @@ internal static class DeviceOption
     }
 
     public static ComputeDevice Read(ParseResult parse, Option<string> option) =>
-        Enum.Parse<ComputeDevice>(parse.GetValue(option)!, ignoreCase: true);
+        EnumValues.Parse<ComputeDevice>(parse.GetValue(option)!);
 }

@@ -7,7 +7,7 @@ namespace Classifier.Cli.Commands;
 
 /// <summary>
 /// <c>classify fuzz [--cases N] [--seed S]</c> (hidden): a longer run of the decoder fuzz test than the test suite's,
-/// for deeper checks after changing the decoder or ImageSharp. Exit 3 when a case failed.
+/// for deeper checks after changing the decoder or ImageSharp. Exit code 4 (<see cref="ExitCodes.ProblemsFound"/>) when a case failed.
 /// </summary>
 internal static class FuzzCommand
 {

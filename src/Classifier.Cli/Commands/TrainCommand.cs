@@ -51,7 +51,7 @@ internal static class TrainCommand
                 : null;
 
             bool json = Value("log-format") is LogFormat.Json;
-            var outputs = new TrainOutputs(terminal, json, Value("tensorboard") is string logDir ? new TensorBoardObserver(logDir) : null);
+            var outputs = new TrainSession(terminal, json, Value("tensorboard") is string logDir ? new TensorBoardObserver(logDir) : null);
             if (Value("resume") is string runDir)
             {
                 TrainOptionTable.CheckResumable(given);

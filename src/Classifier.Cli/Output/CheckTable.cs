@@ -1,3 +1,4 @@
+using Classifier.Core.Reporting;
 using Classifier.Core.Checking;
 
 namespace Classifier.Cli.Output;
@@ -36,14 +37,14 @@ internal static class CheckTable
             : $"FAILED: {report.Errors} error(s), {report.Warnings} warning(s). Training skips unreadable files; label conflicts, leakage and class problems need fixing by hand.");
     }
 
-    private static void WriteClasses(TextWriter o, IReadOnlyList<CheckedFolder> folders)
+    private static void WriteClasses(TextWriter o, IReadOnlyList<FolderSummary> folders)
     {
         var names = folders.SelectMany(f => f.Classes.Select(c => c.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
-        int width = Math.Max(5, names.Select(n => n.Length).DefaultIfEmpty(0).Max());
+        int width = Math.Max(5, names.Select(n => ControlCharacters.Escape(n).Length).DefaultIfEmpty(0).Max());
         o.WriteLine($"  {"class".PadRight(width)}" + string.Concat(folders.Select(f => $"  {f.Name,14}")));
         foreach (var name in names)
         {
-            o.Write($"  {name.PadRight(width)}");
+            o.Write($"  {ControlCharacters.Escape(name).PadRight(width)}");
             foreach (var f in folders)
             {
                 var c = f.Classes.FirstOrDefault(x => x.Name == name);
@@ -68,7 +69,7 @@ internal static class CheckTable
         foreach (var f in findings)
         {
             if (f.Paths.Count == 1)
-                o.WriteLine($"  {f.Kind}: {Show(f.Paths[0])}: {f.Message}");
+                o.WriteLine($"  {f.Kind}: {Show(f.Paths[0])}: {ControlCharacters.Escape(f.Message)}");
             else
             {
                 o.WriteLine($"  {f.Kind}: {f.Message}:");
@@ -81,6 +82,7 @@ internal static class CheckTable
     /// <summary>Paths below the current folder are shown relative to it, others in full.</summary>
     private static string Show(string path)
     {
+        path = ControlCharacters.Escape(path);
         var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }

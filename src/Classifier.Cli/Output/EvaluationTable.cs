@@ -1,3 +1,4 @@
+using Classifier.Core.Reporting;
 using Classifier.Core;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model;
@@ -20,7 +21,7 @@ internal static class EvaluationTable
 
         var perClass = r.PerClass;
         var (macro, weighted) = Averages.Of(perClass);
-        int width = Math.Max(12, perClass.Max(m => m.Name.Length));
+        int width = Math.Max(12, perClass.Max(m => ControlCharacters.Escape(m.Name).Length));
         o.WriteLine($"{"class".PadRight(width)}  {"precision",9}  {"recall",9}  {"f1",9}  {"support",8}");
         foreach (var m in perClass) Row(o, m, width);
         o.WriteLine(new string('-', width + 44));
@@ -32,20 +33,20 @@ internal static class EvaluationTable
     }
 
     private static void Row(TextWriter o, ClassMetrics m, int width) =>
-        o.WriteLine($"{m.Name.PadRight(width)}  {m.Precision,9:F4}  {m.Recall,9:F4}  {m.F1,9:F4}  {m.Support,8:N0}");
+        o.WriteLine($"{ControlCharacters.Escape(m.Name).PadRight(width)}  {m.Precision,9:F4}  {m.Recall,9:F4}  {m.F1,9:F4}  {m.Support,8:N0}");
 
     /// <summary>Rows are true classes, columns predictions; columns are numbered to stay narrow, with a key.</summary>
     public static void WriteMatrix(TextWriter o, ConfusionMatrix matrix)
     {
         o.WriteLine("Confusion matrix (rows: true class, columns: predicted class)");
-        int nameWidth = matrix.ClassNames.Max(n => n.Length) + 5;
+        int nameWidth = matrix.ClassNames.Max(n => ControlCharacters.Escape(n).Length) + 5;
         int cell = Math.Max(5, matrix.Total.ToString("N0").Length + 1);
         o.Write(new string(' ', nameWidth));
         for (int c = 0; c < matrix.Size; c++) o.Write($"[{c}]".PadLeft(cell));
         o.WriteLine();
         for (int r = 0; r < matrix.Size; r++)
         {
-            o.Write($"[{r}] {matrix.ClassNames[r]}".PadRight(nameWidth));
+            o.Write($"[{r}] {ControlCharacters.Escape(matrix.ClassNames[r])}".PadRight(nameWidth));
             for (int c = 0; c < matrix.Size; c++) o.Write(matrix[r, c].ToString("N0").PadLeft(cell));
             o.WriteLine();
         }

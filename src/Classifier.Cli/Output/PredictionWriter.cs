@@ -1,3 +1,4 @@
+using Classifier.Core.Reporting;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Classifier.Core.Prediction;
@@ -13,7 +14,7 @@ namespace Classifier.Cli.Output;
 /// </summary>
 internal sealed class PredictionWriter(TextWriter o, string format, int topK, IReadOnlyList<string> classNames)
 {
-    private readonly int _labelWidth = Math.Max(5, classNames.Max(n => n.Length));
+    private readonly int _labelWidth = Math.Max(5, classNames.Max(n => ControlCharacters.Escape(n).Length));
 
     public void WriteHeader()
     {
@@ -67,13 +68,13 @@ internal sealed class PredictionWriter(TextWriter o, string format, int topK, IR
                 {
                     var blank = $"{"ERROR".PadRight(_labelWidth)}  {"",6}";
                     for (int j = 2; j <= topK; j++) blank += $"  {"".PadRight(_labelWidth)}  {"",6}";
-                    o.WriteLine($"{blank}  {row.Path}  ({row.Error})");
+                    o.WriteLine($"{blank}  {ControlCharacters.Escape(row.Path)}  ({ControlCharacters.Escape(row.Error)})");
                     break;
                 }
                 var line = "";
                 for (int j = 0; j < topK; j++)
-                    line += (j == 0 ? "" : "  ") + $"{row.Top[j].Label.PadRight(_labelWidth)}  {P(row.Top[j].Probability),6}";
-                o.WriteLine($"{line}  {row.Path}");
+                    line += (j == 0 ? "" : "  ") + $"{ControlCharacters.Escape(row.Top[j].Label).PadRight(_labelWidth)}  {P(row.Top[j].Probability),6}";
+                o.WriteLine($"{line}  {ControlCharacters.Escape(row.Path)}");
                 break;
         }
     }

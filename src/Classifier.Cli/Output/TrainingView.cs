@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 
@@ -18,7 +20,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     private static readonly TimeSpan LiveRedrawInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Stopwatch _sinceLastLine = Stopwatch.StartNew();
-    private int _liveLineLength;
+    private readonly LiveLine _liveLine = new(terminal.Out);
     private int _totalEpochs;
 
     public void OnTrainingStarted(TrainingStarted start)
@@ -29,11 +31,11 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         var valCounts = start.Validation.ClassCounts();
         o.WriteLine($"Training data:   {start.Train.Images.Count:N0} images in {start.Train.ClassNames.Count} classes from {start.Train.Root}");
         o.WriteLine($"Validation data: {start.Validation.Images.Count:N0} images ({start.ValidationSource})");
-        int width = Math.Max(5, start.Train.ClassNames.Max(n => n.Length));
+        int width = Math.Max(5, start.Train.ClassNames.Max(n => ControlCharacters.Escape(n).Length));
         var weights = start.ClassWeights;
         o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}{(weights is null ? "" : "  loss weight")}");
         for (int c = 0; c < counts.Length; c++)
-            o.WriteLine($"  {start.Train.ClassNames[c].PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
+            o.WriteLine($"  {ControlCharacters.Escape(start.Train.ClassNames[c]).PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
         if (counts.Min() > 0 && counts.Max() >= 3 * counts.Min() && weights is null)
             terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
         foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
@@ -42,9 +44,9 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
         var options = start.Options;
-        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({options.Interpolation.ToString().ToLowerInvariant()}), " +
+        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({EnumValues.Name(options.Interpolation)}), " +
                     $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
-                    $"seed {options.Seed}, {start.Threads} thread(s), cache {options.Cache.ToString().ToLowerInvariant()} " +
+                    $"seed {options.Seed}, {start.Threads} thread(s), cache {EnumValues.Name(options.Cache)} " +
                     $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)" +
                     (options.TestTimeAugmentation == Core.Model.TestTimeAugmentation.None ? "" : ", validation with horizontal flips (--tta)"));
         o.WriteLine($"Run folder: {start.Run.Path}");
@@ -59,10 +61,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         if (terminal.IsInteractive)
         {
             if (!last && _sinceLastLine.Elapsed < LiveRedrawInterval) return;
-            var line = $"Epoch {p.Epoch}/{p.Epochs} {p.Batch,5}/{p.Batches} {Bar(p.Batch, p.Batches)} ETA {Duration(p.EtaSeconds)}" +
-                       $" - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4} - {p.ImagesPerSecond:F0} img/s";
-            terminal.Out.Write("\r" + line.PadRight(_liveLineLength));
-            _liveLineLength = line.Length;
+            _liveLine.Show($"Epoch {p.Epoch}/{p.Epochs} {p.Batch,5}/{p.Batches} {Bar(p.Batch, p.Batches)} ETA {Duration(p.EtaSeconds)}" +
+                           $" - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4} - {p.ImagesPerSecond:F0} img/s");
         }
         else
         {
@@ -76,7 +76,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
 
     public void OnEpochCompleted(HistoryRow row, bool isBest)
     {
-        ClearLiveLine();
+        _liveLine.Clear();
         terminal.Out.WriteLine(
             $"Epoch {row.Epoch}/{_totalEpochs} - {row.Seconds:F0}s - loss: {row.Loss:F4} - accuracy: {row.Accuracy:F4}" +
             $" - val_loss: {row.ValLoss:F4} - val_accuracy: {row.ValAccuracy:F4} - lr: {row.LearningRate:G3}{(isBest ? " (best)" : "")}");
@@ -86,8 +86,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
 
     public void OnImageSkipped(string path, string reason)
     {
-        ClearLiveLine();
-        terminal.Error.WriteLine($"warning: skipped '{path}': {reason}");
+        _liveLine.Clear();
+        terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}");
     }
 
     /// <summary>The closing lines: where the files are and how the best epoch did.</summary>
@@ -104,13 +104,6 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine($"Curves:  {result.Run.Curves}");
         if (result.SkippedImages > 0)
             o.WriteLine($"Skipped: {result.SkippedImages} unreadable file(s), listed in {result.Run.Skipped}");
-    }
-
-    private void ClearLiveLine()
-    {
-        if (_liveLineLength == 0) return;
-        terminal.Out.Write("\r" + new string(' ', _liveLineLength) + "\r");
-        _liveLineLength = 0;
     }
 
     private static string Bar(int done, int total, int width = 24)

@@ -24,7 +24,7 @@ public static class MarkdownSummary
                 .Append($"| {history[^1].Epoch} | {best.Epoch} | {F(best.ValAccuracy)} | {F(best.ValLoss)} | {F(history[^1].Accuracy)} | {F(history[^1].Loss)} | {history.Sum(r => r.Seconds):F0} |\n\n");
         }
         if (validation is not null) text.Append(PerClassTable(validation));
-        text.Append($"Run folder: `{runFolder}` (report.html, curves.png, confusion matrices)\n\n");
+        text.Append($"Run folder: {Escape(runFolder)} (report.html, curves.png, confusion matrices)\n\n");
         return text.ToString();
     }
 
@@ -65,6 +65,19 @@ public static class MarkdownSummary
 
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "n/a";
 
-    /// <summary>Keeps a name from breaking the table (pipes) or turning into markup.</summary>
-    private static string Escape(string text) => text.Replace("\\", "\\\\").Replace("|", "\\|").Replace("*", "\\*").Replace("_", "\\_");
+    /// <summary>
+    /// Keeps a name from breaking the table (pipes, line breaks) or turning into markup: GitHub renders HTML in a step
+    /// summary, so &lt;, &gt; and &amp; are entities, Markdown's own characters are backslash-escaped and control
+    /// characters are shown as escapes.
+    /// </summary>
+    internal static string Escape(string text)
+    {
+        var markdown = new StringBuilder(text.Length);
+        foreach (char c in ControlCharacters.Escape(text))
+        {
+            if (c is '\\' or '|' or '*' or '_' or '`' or '[' or ']' or '#' or '~') markdown.Append('\\');
+            markdown.Append(c);
+        }
+        return System.Net.WebUtility.HtmlEncode(markdown.ToString());
+    }
 }

@@ -11,10 +11,10 @@ public static class AtomicFile
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
+            Directory.CreateDirectory(dir);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
@@ -22,15 +22,39 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A read-only mount, a full disk or a folder without write permission: one line, nothing half-written.
             TryDelete(temp);
-            throw new ClassifierException($"Could not write '{path}': {e.Message}", e);
+            throw new ClassifierException($"Could not write '{path}': {e.Message} Is the folder read-only or the disk full?", e);
         }
         catch
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="folder"/> exists for writing output files into: it must not be a file, and must not be
+    /// a symbolic link, so a link planted in a run folder (say <c>eval-val</c> pointing elsewhere) never makes classify
+    /// overwrite files outside it. A folder that cannot be created is a one-line error.
+    /// </summary>
+    public static void PrepareFolder(string folder, string shown)
+    {
+        var info = new DirectoryInfo(folder);
+        if (info.LinkTarget is not null)
+            throw new ClassifierException(
+                $"'{shown}' is a symbolic link (to '{info.LinkTarget}'); classify does not write through links. Remove the link or give the real folder.");
+        if (File.Exists(folder))
+            throw new ClassifierException($"'{shown}' is a file; give a folder for the output files.");
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClassifierException($"Could not create the folder '{shown}': {e.Message} Is it on a read-only disk? Give another folder with -o.", e);
         }
     }
 

@@ -13,8 +13,13 @@ public sealed class RunLock : IDisposable
     public const string FileName = ".lock";
 
     private readonly FileStream _stream;
+    private readonly bool _created;
 
-    private RunLock(FileStream stream) => _stream = stream;
+    private RunLock(FileStream stream, bool created)
+    {
+        _stream = stream;
+        _created = created;
+    }
 
     /// <summary>Takes the lock of <paramref name="folder"/> (which must exist), or returns null when another process holds it.</summary>
     public static RunLock? TryTake(string folder)
@@ -24,9 +29,10 @@ public sealed class RunLock : IDisposable
             throw new ClassifierException($"'{path}' is a symbolic link; classify does not follow links in a run folder. Delete it.");
         try
         {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            bool existed = File.Exists(path);
+            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), created: !existed);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (IsSharingViolation(e))
         {
             return null; // held by a running classify (the file exists and could not be locked)
         }
@@ -41,7 +47,24 @@ public sealed class RunLock : IDisposable
         TryTake(folder) ?? throw new ClassifierException(
             $"Run folder '{shownName}' is in use by another classify process (training or resuming it); wait for it to end, or choose another folder.");
 
+    /// <summary>
+    /// A lock held elsewhere: on Unix .NET's HResult is flock's errno EWOULDBLOCK (11 on Linux, 35 on macOS); on
+    /// Windows it is ERROR_SHARING_VIOLATION (32).
+    /// </summary>
+    private static bool IsSharingViolation(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
+
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>
+    /// Releases the lock after a refused claim: a lock file this claim created is removed again, so a folder that was
+    /// refused is left exactly as it was found.
+    /// </summary>
+    public void Abandon()
+    {
+        _stream.Dispose();
+        if (_created) File.Delete(_stream.Name);
+    }
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _stream.Dispose();

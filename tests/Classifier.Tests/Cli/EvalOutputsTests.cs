@@ -69,6 +69,26 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public async Task Eval_OnAFolderWithOneClass_EvaluatesIt_AgainstTheModelsClasses()
+    {
+        var batch = _dir.Combine("new-bags");
+        Directory.CreateDirectory(Path.Combine(batch, "Bag"));
+        foreach (var file in Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Bag")))
+            File.Copy(file, Path.Combine(batch, "Bag", Path.GetFileName(file)));
+
+        var eval = await CliRun.Of("eval", "--model", sample.Run, batch, "-o", _dir.Combine("e"), "--format", "json");
+
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        var saved = SavedEvaluation.Read(_dir.Combine("e", EvaluationOutputs.MetricsName));
+        Assert.Equal(30, saved.Images);
+        Assert.Equal(10, saved.ClassNames.Count);
+        var bag = saved.ClassNames.ToList().IndexOf("Bag");
+        Assert.Equal(30, saved.Matrix[bag].Sum());
+        Assert.Equal(saved.Matrix[bag][bag] / 30.0, saved.Accuracy, 12);
+        Assert.Equal(saved.PerClass[bag].F1, saved.Macro.F1, 12); // only Bag has images
+    }
+
+    [Fact]
     public async Task Eval_WithTopKEqualToTheClassCount_HasTopKAccuracyOfExactlyOne()
     {
         var eval = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "-o", _dir.Combine("e"), "--top-k", "10", "--top-errors", "0");
@@ -177,7 +197,7 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         Assert.True(System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,").Count >= 4);
         Assert.DoesNotContain("src=\"http", html);
         Assert.DoesNotContain("<script", html);
-        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: eval-val", "T-shirt_top", "macro avg" })
+        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: the run's validation images (eval-val)", "T-shirt_top", "macro avg" })
             Assert.Contains(text, html);
         var dataset = DatasetSummary.TryRead(sample.Run)!;
         Assert.Equal(Enumerable.Repeat(100, 10), dataset.TrainCounts);

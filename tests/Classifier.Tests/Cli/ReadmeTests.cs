@@ -76,6 +76,7 @@ public sealed class ReadmeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task QuickTour_RunsAsWritten_InOrder_OnAFreshCopyOfTheSample()
     {
         var commands = QuickTourCommands();

@@ -102,7 +102,10 @@ internal static class CntkWeightImport
                 throw NotTheGraph(path, $"initializer '{initializer}' (for {key}) is used twice");
             if (!value.Dims.SequenceEqual(shape))
                 throw NotTheGraph(path, $"'{initializer}' (for {key}) has shape {value.ShapeText} instead of [{string.Join(", ", shape)}]");
-            weights.Add(key, tensor(value.Values, value.Dims));
+            var weight = empty(value.Dims, ScalarType.Float32);
+            weights.Add(key, weight);
+            // One copy, from the file's bytes into the tensor's CPU storage (both little-endian float32).
+            value.Data.Span.CopyTo(weight.bytes);
         }
     }
 

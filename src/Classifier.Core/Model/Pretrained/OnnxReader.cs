@@ -7,7 +7,8 @@ namespace Classifier.Core.Model.Pretrained;
 /// Reads an ONNX model file (a protobuf ModelProto) into an <see cref="OnnxGraph"/> with the protobuf runtime's
 /// <see cref="CodedInputStream"/>, field by field: no generated code, only the fields the weight import needs.
 /// Unknown fields are skipped, as protobuf parsers do. Float tensors may hold their values in float_data (packed or
-/// not) or raw_data (little-endian bytes); tensors of other types and external data are refused.
+/// not) or raw_data (little-endian bytes); tensors of other types and external data are refused. Sub-messages and
+/// raw_data are read in place from the file's bytes, never copied.
 /// </summary>
 internal static class OnnxReader
 {
@@ -65,7 +66,7 @@ internal static class OnnxReader
         }
         try
         {
-            return ReadModel(new CodedInputStream(bytes));
+            return ReadModel(new Fields(bytes, 0, bytes.Length));
         }
         catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException)
         {
@@ -73,32 +74,33 @@ internal static class OnnxReader
         }
     }
 
-    private static OnnxGraph ReadModel(CodedInputStream input)
+    private static OnnxGraph ReadModel(Fields model)
     {
         string producerName = "", producerVersion = "";
         long opset = 0;
         OnnxGraph? graph = null;
         uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        while ((tag = model.Input.ReadTag()) != 0)
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Model.ProducerName: producerName = ReadString(input, tag, "ModelProto.producer_name"); break;
-                case Model.ProducerVersion: producerVersion = ReadString(input, tag, "ModelProto.producer_version"); break;
+                case Model.ProducerName: producerName = ReadString(model.Input, tag, "ModelProto.producer_name"); break;
+                case Model.ProducerVersion: producerVersion = ReadString(model.Input, tag, "ModelProto.producer_version"); break;
                 case Model.OpsetImport:
-                    var (domain, version) = ReadOperatorSet(Nested(input, tag, "ModelProto.opset_import"));
+                    var (domain, version) = ReadOperatorSet(model.Nested(tag, "ModelProto.opset_import"));
                     if (domain is "" or "ai.onnx") opset = version;
                     break;
-                case Model.Graph: graph = ReadGraph(Nested(input, tag, "ModelProto.graph")); break;
-                default: input.SkipLastField(); break;
+                case Model.Graph: graph = ReadGraph(model.Nested(tag, "ModelProto.graph")); break;
+                default: model.Input.SkipLastField(); break;
             }
         }
         if (graph is null) throw new InvalidDataException("it has no graph");
         return graph with { ProducerName = producerName, ProducerVersion = producerVersion, OpsetVersion = opset };
     }
 
-    private static (string Domain, long Version) ReadOperatorSet(CodedInputStream input)
+    private static (string Domain, long Version) ReadOperatorSet(Fields operatorSet)
     {
+        var input = operatorSet.Input;
         string domain = "";
         long version = 0;
         uint tag;
@@ -114,33 +116,34 @@ internal static class OnnxReader
         return (domain, version);
     }
 
-    private static OnnxGraph ReadGraph(CodedInputStream input)
+    private static OnnxGraph ReadGraph(Fields graph)
     {
         var nodes = new List<OnnxNode>();
         var initializers = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
         var inputs = new List<string>();
         var outputs = new List<string>();
         uint tag;
-        while ((tag = input.ReadTag()) != 0)
+        while ((tag = graph.Input.ReadTag()) != 0)
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Graph.Node: nodes.Add(ReadNode(Nested(input, tag, "GraphProto.node"))); break;
+                case Graph.Node: nodes.Add(ReadNode(graph.Nested(tag, "GraphProto.node"))); break;
                 case Graph.Initializer:
-                    var tensor = ReadTensor(Nested(input, tag, "GraphProto.initializer"));
+                    var tensor = ReadTensor(graph.Nested(tag, "GraphProto.initializer"));
                     if (!initializers.TryAdd(tensor.Name, tensor))
                         throw new InvalidDataException($"two initializers are named '{tensor.Name}'");
                     break;
-                case Graph.Input: inputs.Add(ReadValueInfoName(Nested(input, tag, "GraphProto.input"))); break;
-                case Graph.Output: outputs.Add(ReadValueInfoName(Nested(input, tag, "GraphProto.output"))); break;
-                default: input.SkipLastField(); break;
+                case Graph.Input: inputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.input"))); break;
+                case Graph.Output: outputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.output"))); break;
+                default: graph.Input.SkipLastField(); break;
             }
         }
         return new OnnxGraph("", "", 0, nodes, initializers, inputs, outputs);
     }
 
-    private static string ReadValueInfoName(CodedInputStream input)
+    private static string ReadValueInfoName(Fields valueInfo)
     {
+        var input = valueInfo.Input;
         string name = "";
         uint tag;
         while ((tag = input.ReadTag()) != 0)
@@ -151,8 +154,9 @@ internal static class OnnxReader
         return name;
     }
 
-    private static OnnxNode ReadNode(CodedInputStream input)
+    private static OnnxNode ReadNode(Fields node)
     {
+        var input = node.Input;
         string name = "", opType = "";
         var inputs = new List<string>();
         var outputs = new List<string>();
@@ -167,7 +171,7 @@ internal static class OnnxReader
                 case Node.Name: name = ReadString(input, tag, "NodeProto.name"); break;
                 case Node.OpType: opType = ReadString(input, tag, "NodeProto.op_type"); break;
                 case Node.Attribute:
-                    var (attributeName, attribute) = ReadAttribute(Nested(input, tag, "NodeProto.attribute"));
+                    var (attributeName, attribute) = ReadAttribute(node.Nested(tag, "NodeProto.attribute"));
                     attributes[attributeName] = attribute;
                     break;
                 default: input.SkipLastField(); break;
@@ -176,8 +180,9 @@ internal static class OnnxReader
         return new OnnxNode(name, opType, inputs, outputs, attributes);
     }
 
-    private static (string Name, OnnxAttribute Value) ReadAttribute(CodedInputStream input)
+    private static (string Name, OnnxAttribute Value) ReadAttribute(Fields attribute)
     {
+        var input = attribute.Input;
         string name = "";
         long? integer = null;
         float? real = null;
@@ -191,34 +196,32 @@ internal static class OnnxReader
                 case Attribute.Name: name = ReadString(input, tag, "AttributeProto.name"); break;
                 case Attribute.Int: integer = ReadInt64(input, tag, "AttributeProto.i"); break;
                 case Attribute.Float: real = ReadFloat(input, tag, "AttributeProto.f"); break;
-                case Attribute.Ints: ReadInt64s(input, tag, ints, "AttributeProto.ints"); break;
-                case Attribute.Floats: ReadFloats(input, tag, floats, "AttributeProto.floats"); break;
+                case Attribute.Ints: ReadInt64s(attribute, tag, ints, "AttributeProto.ints"); break;
+                case Attribute.Floats: ReadFloats(attribute, tag, floats, "AttributeProto.floats"); break;
                 default: input.SkipLastField(); break;
             }
         }
         return (name, new OnnxAttribute(integer, real, ints, floats));
     }
 
-    private static OnnxTensor ReadTensor(CodedInputStream input)
+    private static OnnxTensor ReadTensor(Fields tensor)
     {
+        var input = tensor.Input;
         string name = "";
         var dims = new List<long>();
         long dataType = 0, location = 0;
         var floatData = new List<float>();
-        ByteString? raw = null;
+        ReadOnlyMemory<byte>? raw = null;
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Tensor.Dims: ReadInt64s(input, tag, dims, "TensorProto.dims"); break;
+                case Tensor.Dims: ReadInt64s(tensor, tag, dims, "TensorProto.dims"); break;
                 case Tensor.DataType: dataType = ReadInt64(input, tag, "TensorProto.data_type"); break;
-                case Tensor.FloatData: ReadFloats(input, tag, floatData, "TensorProto.float_data"); break;
+                case Tensor.FloatData: ReadFloats(tensor, tag, floatData, "TensorProto.float_data"); break;
                 case Tensor.Name: name = ReadString(input, tag, "TensorProto.name"); break;
-                case Tensor.RawData:
-                    Expect(tag, WireFormat.WireType.LengthDelimited, "TensorProto.raw_data");
-                    raw = input.ReadBytes();
-                    break;
+                case Tensor.RawData: raw = tensor.Bytes(tag, "TensorProto.raw_data"); break;
                 case Tensor.DataLocation: location = ReadInt64(input, tag, "TensorProto.data_location"); break;
                 default: input.SkipLastField(); break;
             }
@@ -231,29 +234,16 @@ internal static class OnnxReader
         long count = 1;
         foreach (var d in dims)
         {
-            // count stays below 2^31 and d is checked first, so the product cannot overflow.
-            if (d < 0 || d > int.MaxValue || (count *= d) > int.MaxValue)
+            // count stays below 2^29 and d below 2^31 before each product, so it cannot overflow.
+            if (d < 0 || d > int.MaxValue || (count *= d) > int.MaxValue / sizeof(float))
                 throw new InvalidDataException($"tensor '{name}' has an impossible shape [{string.Join(", ", dims)}]");
         }
         // raw_data is little-endian float32, the byte order of every machine TorchSharp's libtorch runs on.
-        float[] values = raw is not null ? MemoryMarshal.Cast<byte, float>(raw.Span).ToArray() : floatData.ToArray();
-        if ((raw is not null && raw.Length % sizeof(float) != 0) || values.LongLength != count)
+        var data = raw ?? MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(floatData)).ToArray();
+        if (data.Length != count * sizeof(float))
             throw new InvalidDataException(
-                $"tensor '{name}' of shape [{string.Join(", ", dims)}] holds {values.Length} values instead of {count}");
-        return new OnnxTensor(name, dims.ToArray(), values);
-    }
-
-    /// <summary>
-    /// A reader over the length-delimited sub-message that <paramref name="tag"/> introduces. It reads the message's
-    /// bytes once and parses them in place.
-    /// </summary>
-    private static CodedInputStream Nested(CodedInputStream input, uint tag, string field)
-    {
-        Expect(tag, WireFormat.WireType.LengthDelimited, field);
-        var bytes = input.ReadBytes();
-        return MemoryMarshal.TryGetArray(bytes.Memory, out var segment) && segment.Array is not null
-            ? new CodedInputStream(segment.Array, segment.Offset, segment.Count)
-            : new CodedInputStream(bytes.ToByteArray());
+                $"tensor '{name}' of shape [{string.Join(", ", dims)}] holds {data.Length} bytes instead of {count * sizeof(float)}");
+        return new OnnxTensor(name, dims.ToArray(), data);
     }
 
     private static string ReadString(CodedInputStream input, uint tag, string field)
@@ -275,34 +265,81 @@ internal static class OnnxReader
     }
 
     /// <summary>One element (unpacked) or a packed run of varints.</summary>
-    private static void ReadInt64s(CodedInputStream input, uint tag, List<long> values, string field)
+    private static void ReadInt64s(Fields message, uint tag, List<long> values, string field)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            values.Add(ReadInt64(input, tag, field));
+            values.Add(ReadInt64(message.Input, tag, field));
             return;
         }
-        var packed = new CodedInputStream(input.ReadBytes().ToByteArray());
+        var packed = message.Nested(tag, field).Input;
         while (!packed.IsAtEnd) values.Add(packed.ReadInt64());
     }
 
     /// <summary>One element (unpacked) or a packed run of little-endian float32.</summary>
-    private static void ReadFloats(CodedInputStream input, uint tag, List<float> values, string field)
+    private static void ReadFloats(Fields message, uint tag, List<float> values, string field)
     {
         if (WireFormat.GetTagWireType(tag) != WireFormat.WireType.LengthDelimited)
         {
-            values.Add(ReadFloat(input, tag, field));
+            values.Add(ReadFloat(message.Input, tag, field));
             return;
         }
-        var packed = input.ReadBytes();
+        var packed = message.Bytes(tag, field);
         if (packed.Length % sizeof(float) != 0)
             throw new InvalidDataException($"{field} has {packed.Length} bytes, not a whole number of floats");
-        values.AddRange(MemoryMarshal.Cast<byte, float>(packed.Span).ToArray());
+        values.AddRange(MemoryMarshal.Cast<byte, float>(packed.Span));
     }
 
     private static void Expect(uint tag, WireFormat.WireType wireType, string field)
     {
         if (WireFormat.GetTagWireType(tag) != wireType)
             throw new InvalidDataException($"{field} has wire type {WireFormat.GetTagWireType(tag)} instead of {wireType}");
+    }
+
+    /// <summary>
+    /// One message's bytes, <c>buffer[offset..offset + length]</c>, and a <see cref="CodedInputStream"/> reading its
+    /// fields. Length-delimited fields (sub-messages, raw bytes, packed runs) are handed out as slices of the same
+    /// buffer: the stream skips them, and the slice is found from the positions before and after.
+    /// </summary>
+    private sealed class Fields
+    {
+        private readonly byte[] _buffer;
+        private readonly int _offset;
+        private readonly long _origin;
+
+        public Fields(byte[] buffer, int offset, int length)
+        {
+            _buffer = buffer;
+            _offset = offset;
+            Input = new CodedInputStream(buffer, offset, length);
+            _origin = Input.Position;
+        }
+
+        public CodedInputStream Input { get; }
+
+        /// <summary>The sub-message that <paramref name="tag"/> (just read) introduces.</summary>
+        public Fields Nested(uint tag, string field)
+        {
+            var (offset, length) = Slice(tag, field);
+            return new Fields(_buffer, offset, length);
+        }
+
+        /// <summary>The bytes of the field that <paramref name="tag"/> (just read) introduces, not copied.</summary>
+        public ReadOnlyMemory<byte> Bytes(uint tag, string field)
+        {
+            var (offset, length) = Slice(tag, field);
+            return _buffer.AsMemory(offset, length);
+        }
+
+        private (int Offset, int Length) Slice(uint tag, string field)
+        {
+            Expect(tag, WireFormat.WireType.LengthDelimited, field);
+            int before = _offset + (int)(Input.Position - _origin);
+            // Reads the length prefix and skips that many bytes; throws if they run past the message.
+            Input.SkipLastField();
+            int after = _offset + (int)(Input.Position - _origin);
+            int length = new CodedInputStream(_buffer, before, after - before).ReadLength();
+            return (after - length, length);
+        }
     }
 }

@@ -113,6 +113,14 @@ public sealed class CntkResNet18InputTests : IClassFixture<ImageNetWeightsFixtur
     }
 
     [Fact]
+    public void Create_HasTorchvisionResnet18sParametersPlusOne512ChannelBlock()
+    {
+        using var network = CntkResNet18.Create(classCount: 1000);
+        // torchvision resnet18: 11,689,512; one more basic block of 512 channels: 2 x (512 x 512 x 3 x 3 + 2 x 512).
+        Assert.Equal(11_689_512 + 2 * (512 * 512 * 9 + 2 * 512), network.parameters().Sum(p => p.numel()));
+    }
+
+    [Fact]
     public void Create_AtSmallSizes_GivesOneLogitPerClass()
     {
         using var scope = NewDisposeScope();
