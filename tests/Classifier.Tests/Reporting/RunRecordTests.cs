@@ -159,6 +159,6 @@ public sealed class RunRecordTests(RunRecordFixture fixture) : IClassFixture<Run
         Assert.Contains("The 6 validation images the run recorded", html);
         Assert.DoesNotContain("<td>null</td>", html);
         Assert.Contains("<tr><th>patience</th><td>off (no early stopping)</td></tr>", html);
-        Assert.Contains("<tr><th>augment: horizontal-flip</th><td>off</td></tr>", html);
+        Assert.Contains("<tr><th>horizontal-flip</th><td>off</td></tr>", html);
     }
 }
