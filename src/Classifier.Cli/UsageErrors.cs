@@ -43,6 +43,10 @@ internal static class UsageErrors
                 return $"{FullName(command)} needs {argument.Name}.";
         if (command is RootCommand) return "give a verb.";
         var message = parse.Errors[0].Message;
+        // A verb's own validator may say an option is required in System.CommandLine's words.
+        if (System.Text.RegularExpressions.Regex.Match(message, "^Option '(--[^']+)' is required\\.$") is { Success: true } match
+            && command.Options.FirstOrDefault(o => o.Name == match.Groups[1].Value) is { } named)
+            return $"{FullName(command)} needs {named.Name} <{named.HelpName}>.";
         return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : "the command line could not be read.";
     }
 

@@ -21,7 +21,7 @@ public static class TrainOptionTable
     [
         // Data
         Bind(Data, "data", OptionKind.Text, "Folder with one sub-folder of images per class (or with train/ and val/ folders that each have them).",
-            o => o.DataDir, (o, v) => o with { DataDir = v! }) with { IsArgument = true, ValueName = "DATA_DIR", DefaultText = "none" },
+            o => o.DataDir, (o, v) => o with { DataDir = v! }) with { IsArgument = true, ValueName = "DATA_DIR", DefaultText = "" },
         Bind(Data, "val", OptionKind.Text, "Validation folder with the same class sub-folders.",
             o => o.ValidationDir, (o, v) => o with { ValidationDir = v }) with { ValueName = "DIR", DefaultText = "" },
         Bind(Data, "validation-split", OptionKind.Double,

@@ -14,7 +14,7 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<string> Verbs => new() { "train", "eval", "predict", "plot", "benchmark", "export", "check", "fuzz" };
+    public static TheoryData<string> Verbs => new() { "train", "eval", "predict", "plot", "runs", "benchmark", "export", "check", "fuzz" };
 
     /// <summary>Asserts a usage error: exit 1, nothing on stdout, the message and a help hint on stderr (two lines).</summary>
     private static void AssertUsageError(CliRun result, string expected)
@@ -141,8 +141,13 @@ public sealed class CommandLineTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.StartsWith($"Usage: classify {verb}", result.Out);
         Assert.All(result.Out.Split('\n'), line => Assert.True(line.Length <= 80, $"{line.Length} columns: {line}"));
-        foreach (Match placeholder in Regex.Matches(result.Out, @"^  -[^ ]*(?:, -[^ ]*)* <([^>]+)>", RegexOptions.Multiline))
-            Assert.Matches(@"^([A-Z_]+(,[A-Z]+)?(\|[A-Z_]+)*|[a-z0-9_]+(\|[a-z0-9_]+)+)$", placeholder.Groups[1].Value);
+        // One style: upper-case names (N, DIR, LOW,HIGH, K/N) or the choices (table|json); never the option's own
+        // name, which is what System.CommandLine shows when an option names no placeholder (<batch-size>).
+        foreach (Match placeholder in Regex.Matches(result.Out, @"^  --([^ ,]*)(?:, -[^ ]*)* <([^>]+)>", RegexOptions.Multiline))
+        {
+            Assert.NotEqual(placeholder.Groups[1].Value, placeholder.Groups[2].Value);
+            Assert.Matches(@"^([A-Z_]+([,/][A-Z]+)?|[a-z0-9_]+(/[A-Z]+)?)(\|([A-Z_]+([,/][A-Z]+)?|[a-z0-9_]+(/[A-Z]+)?))*$", placeholder.Groups[2].Value);
+        }
     }
 
     [Fact]
