@@ -37,7 +37,7 @@ internal sealed class ImageInspector(long maxPixels)
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (ImageStructure.Problem(stream, _decoder.MaxPixels) is { } structureProblem)
+            if (ImageStructure.Problem(stream) is { } structureProblem)
                 return Failed(path, length, hash, FindingKinds.Corrupt, structureProblem);
 
             IImageInfo? info;

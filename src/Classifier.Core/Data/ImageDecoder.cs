@@ -134,7 +134,7 @@ public sealed class ImageDecoder
                 error = null;
                 return true;
             }
-            if (ImageStructure.Problem(stream, MaxPixels) is { } structureProblem)
+            if (ImageStructure.Problem(stream) is { } structureProblem)
             {
                 error = structureProblem;
                 return false;
