@@ -30,6 +30,8 @@ internal sealed class ImageInspector(long maxPixels)
     {
         long length = 0;
         string? hash = null;
+        if (FileStatus.ReadProblem(path) is { } notAFile)
+            return Failed(path, 0, null, FindingKinds.Unreadable, notAFile);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);

@@ -81,6 +81,11 @@ public sealed class ImageDecoder
     {
         if (destination.Length != Preprocessing.PixelBytes)
             throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (FileStatus.ReadProblem(path) is { } notAFile)
+        {
+            error = notAFile;
+            return false;
+        }
         try
         {
             using var file = File.OpenHandle(path);
