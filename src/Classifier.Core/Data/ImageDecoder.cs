@@ -134,10 +134,14 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes) && TryDecodeSimplePng(bytes, destination))
+            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes))
             {
-                error = null;
-                return true;
+                using var pngTurn = LargeImageGate.Enter(LargeImageGate.PngPixels(bytes));
+                if (TryDecodeSimplePng(bytes, destination))
+                {
+                    error = null;
+                    return true;
+                }
             }
             if (ImageStructure.Problem(stream) is { } structureProblem)
             {
@@ -156,6 +160,7 @@ public sealed class ImageDecoder
                 return false;
             }
             stream.Position = 0;
+            using var turn = LargeImageGate.Enter((long)info.Width * info.Height);
             using var image = Image.Load<Rgb24>(_configuration, stream);
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.
