@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using Classifier.Cli.Commands;
@@ -17,6 +18,7 @@ public static class ClassifyCli
             EvalCommand.Create(),
             PredictCommand.Create(),
             PlotCommand.Create(),
+            RunsCommand.Create(),
             BenchmarkCommand.Create(),
             ExportCommand.Create(),
             CheckCommand.Create(),
@@ -24,6 +26,14 @@ public static class ClassifyCli
         };
         // The built-in --version prints only the assembly version; ours adds TorchSharp and libtorch.
         root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
+        // Grouped, wrapped help on every verb (hidden ones too); the root's is the overview.
+        root.Options.OfType<HelpOption>().Single().Action = new Help.HelpAction();
+        // 'classify' alone: the verbs and the commands most runs start with, and exit 1 as nothing was run.
+        root.SetAction(parse =>
+        {
+            Help.Overview.Write(parse.InvocationConfiguration.Output, root);
+            return ExitCodes.Usage;
+        });
         return root;
     }
 
@@ -36,16 +46,20 @@ public static class ClassifyCli
     {
         // '@file' response files are off: '@' is a legal first character of image and folder names.
         var parse = CreateRootCommand().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        // On a parse error: the message and a hint, instead of the whole help text.
-        var parseError = parse.Action as ParseErrorAction;
-        if (parseError is not null) parseError.ShowHelp = false;
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) };
         if (output is not null) configuration.Output = output;
         if (error is not null) configuration.Error = error;
-        int exitCode = await parse.InvokeAsync(configuration, cancellation);
-        if (parseError is not null)
+        // A command line that cannot run: one line saying why and one pointing to the help, both on stderr, so
+        // stdout (often redirected to a results file) stays empty. --help, --version and the [suggest] directive
+        // run whatever else is there.
+        bool runsTheCommand = parse.Action is ParseErrorAction || ReferenceEquals(parse.Action, parse.CommandResult.Command.Action);
+        if (runsTheCommand && UsageErrors.Describe(parse) is { } problem)
+        {
+            configuration.Error.WriteLine($"error: {problem}");
             configuration.Error.WriteLine($"Run '{HelpCommandFor(parse)} --help' to see the options.");
-        return exitCode;
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync(configuration, cancellation);
     }
 
     private static string HelpCommandFor(ParseResult parse)

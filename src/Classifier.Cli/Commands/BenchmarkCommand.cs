@@ -4,6 +4,7 @@ using Classifier.Cli.Output;
 using Classifier.Core;
 using Classifier.Core.Benchmarks;
 using Classifier.Core.Data;
+using Classifier.Core.Options;
 
 namespace Classifier.Cli.Commands;
 
@@ -14,22 +15,14 @@ internal static class BenchmarkCommand
 
     public static Command Create()
     {
-        var sizes = new Option<int[]>("--image-size")
-        {
-            Description = "Image sizes to measure (repeat the option for several).",
-            DefaultValueFactory = _ => [.. Defaults.ImageSizes],
-            AllowMultipleArgumentsPerToken = true,
-            HelpName = "PX",
-        };
-        var images = new Option<int?>("--images") { Description = "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).", HelpName = "N" };
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Training batch size.", DefaultValueFactory = _ => Defaults.BatchSize, HelpName = "N" };
-        var evalBatchSize = new Option<int>("--eval-batch-size") { Description = "Evaluation batch size.", DefaultValueFactory = _ => Defaults.EvaluationBatchSize, HelpName = "N" };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads, HelpName = "N" };
-        var cache = new Option<string>("--cache") { Description = "Cache mode for the training-from-files rows.", DefaultValueFactory = _ => "auto" };
-        cache.AcceptOnlyFromAmong(EnumValues.Of<CacheMode>());
-        var seconds = new Option<double>("--seconds") { Description = "Seconds per synthetic measurement.", DefaultValueFactory = _ => Defaults.SecondsPerMeasurement, HelpName = "S" };
-        var format = new Option<string>("--format") { Description = "table for people, json for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var sizes = ValueOptions.Many("--image-size", OptionKind.Int, "Image sizes to measure (repeat the option for several).", [.. Defaults.ImageSizes], "PX");
+        var images = ValueOptions.Optional<int>("--images", OptionKind.Int, "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).");
+        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Training batch size.", Defaults.BatchSize, "N", "-b");
+        var evalBatchSize = ValueOptions.Number("--eval-batch-size", OptionKind.Int, "Evaluation batch size.", Defaults.EvaluationBatchSize);
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
+        var cache = ValueOptions.Choice("--cache", "Cache mode for the training-from-files rows.", EnumValues.Of<CacheMode>(), "auto");
+        var seconds = ValueOptions.Number("--seconds", OptionKind.Double, "Seconds per synthetic measurement.", Defaults.SecondsPerMeasurement, "S");
+        var format = ValueOptions.Choice("--format", "table for people, json for scripts.", ["table", "json"], "table");
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Classifier.Cli.Output;
 using Classifier.Core.Checking;
+using Classifier.Core.Options;
 
 namespace Classifier.Cli.Commands;
 
@@ -13,14 +14,14 @@ internal static class CheckCommand
     {
         var data = new Argument<string>("DATA_DIR") { Description = "Folder with one sub-folder of images per class (or with train/ and val/ folders that each have them)." };
         var val = new Option<string?>("--val") { Description = "Validation folder with the same class sub-folders (checked for leakage too).", HelpName = "DIR" };
-        var format = new Option<string>("--format") { Description = "table for people, json (one object on stdout) for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Report image files larger than this many pixels (as train refuses them).", DefaultValueFactory = _ => Defaults.MaxPixels };
-        var minSide = new Option<int>("--min-side") { Description = "Warn about images with a side shorter than this, in pixels.", DefaultValueFactory = _ => Defaults.MinimumSide, HelpName = "PX" };
-        var imbalance = new Option<double>("--imbalance-ratio") { Description = "Warn when the largest class has this many times the images of the smallest.", DefaultValueFactory = _ => Defaults.ImbalanceRatio };
-        var threads = new Option<int>("--threads") { Description = "Files read at once (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var format = ValueOptions.Choice("--format", "table for people, json (one object on stdout) for scripts.", ["table", "json"], "table");
+        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Report image files larger than this many pixels (as train refuses them).", Defaults.MaxPixels);
+        var minSide = ValueOptions.Number("--min-side", OptionKind.Int, "Warn about images with a side shorter than this, in pixels.", Defaults.MinimumSide, "PX");
+        var imbalance = ValueOptions.Number("--imbalance-ratio", OptionKind.Double, "Warn when the largest class has this many times the images of the smallest.", Defaults.ImbalanceRatio);
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "Files read at once (0 = one per core).", Defaults.Threads);
 
-        var command = new Command("check", "Audit a data folder without changing it: unreadable, oversized, tiny and duplicate images, class counts, leakage. Exit 3 when it finds errors.")
+        var command = new Command("check", "Audit a data folder without changing it: unreadable, oversized, tiny and duplicate images, class counts, leakage. " +
+            $"Exit {ExitCodes.ProblemsFound} when it finds errors.")
         {
             data, val, format, maxPixels, minSide, imbalance, threads,
         };

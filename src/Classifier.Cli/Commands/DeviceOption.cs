@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Classifier.Core;
 using Classifier.Core.Torch;
 
 namespace Classifier.Cli.Commands;
@@ -8,15 +9,10 @@ internal static class DeviceOption
 {
     public static Option<string> Create()
     {
-        var option = new Option<string>("--device")
-        {
-            Description = "Where the network runs: auto (CUDA if this build and machine have it, else CPU), cpu or cuda.",
-            DefaultValueFactory = _ => "auto",
-        };
-        option.AcceptOnlyFromAmong("auto", "cpu", "cuda");
-        return option;
+        var entry = Core.Training.TrainOptionTable.Get("device");
+        return ValueOptions.Choice(entry.Flag, entry.Help, [.. entry.Kind.Choices!], entry.ShownDefault);
     }
 
     public static ComputeDevice Read(ParseResult parse, Option<string> option) =>
-        Enum.Parse<ComputeDevice>(parse.GetValue(option)!, ignoreCase: true);
+        EnumValues.Parse<ComputeDevice>(parse.GetValue(option)!);
 }

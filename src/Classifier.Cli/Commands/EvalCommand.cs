@@ -2,12 +2,15 @@ using System.CommandLine;
 using System.Globalization;
 using Classifier.Cli.Output;
 using Classifier.Core.Evaluation;
+using Classifier.Core.Options;
 using Classifier.Core.Reporting;
+using Classifier.Core.Runs;
+using Classifier.Core.Sharding;
 
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// <c>classify eval --model RUN DATA_DIR</c>: loss, top-1 and top-k accuracy, per-class metrics and the confusion
+/// <c>classify eval --model RUN DATA_DIR</c> (or <c>--split validation</c> for the run's own held-out images): loss, top-1 and top-k accuracy, per-class metrics and the confusion
 /// matrix; the eval files (metrics.json, misclassified.csv, heatmaps, top errors) in an output folder; report.html
 /// refreshed; and the CI gate (<c>--min-accuracy</c>, <c>--min-f1</c>, exit code 3).
 /// </summary>
@@ -17,32 +20,69 @@ internal static class EvalCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
-        var data = new Argument<string>("DATA_DIR") { Description = "Folder with one sub-folder of images per class (names as in training)." };
-        var format = new Option<string>("--format") { Description = "table for people, json (one object on stdout) for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
+        var model = new Option<string?>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file (required, except with --merge).", HelpName = "RUN_DIR|MODEL_FILE" };
+        var data = new Argument<string?>("DATA_DIR")
+        {
+            Description = "Folder with one sub-folder of images per class (names as in training; one class is enough).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var split = ValueOptions.OptionalChoice("--split",
+            "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
+            [TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit]);
+        var format = ValueOptions.Choice("--format", "table for people, json (one object on stdout) for scripts.", ["table", "json"], "table");
+        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var device = DeviceOption.Create();
         var tta = TtaOption.Create();
-        var topK = new Option<int?>("--top-k") { Description = $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", HelpName = "K" };
+        var topK = ValueOptions.Optional<int>("--top-k", OptionKind.Int, $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", "K");
         var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
-        var topErrors = new Option<int>("--top-errors") { Description = "Most confident errors shown on top_errors.png (0 for no sheet).", DefaultValueFactory = _ => EvaluationOutputs.DefaultTopErrors, HelpName = "N" };
-        var minAccuracy = new Option<double?>("--min-accuracy") { Description = "CI gate: exit with code 3 when top-1 accuracy is below this fraction.", HelpName = "X" };
-        var minF1 = new Option<double?>("--min-f1") { Description = "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.", HelpName = "X" };
+        var topErrors = ValueOptions.Number("--top-errors", OptionKind.Int, "Most confident errors shown on top_errors.png (0 for no sheet).", EvaluationOutputs.DefaultTopErrors);
+        var minAccuracy = ValueOptions.Optional<double>("--min-accuracy", OptionKind.Double, "CI gate: exit with code 3 when top-1 accuracy is below this fraction.");
+        var minF1 = ValueOptions.Optional<double>("--min-f1", OptionKind.Double, "CI gate: exit with code 3 when macro-averaged F1 is below this fraction.");
+        var shard = ShardOption.Create("Evaluate only shard K of N of the images (K from 0) and write the counts --merge adds up; auto reads the index from Kubernetes (auto/N) or Slurm.");
+        var merge = new Option<string[]>("--merge") { Description = "Instead of evaluating: add up the metrics.json of every shard (files, or their folders) into one evaluation, as one unsharded eval writes it.", HelpName = "METRICS_JSON", AllowMultipleArgumentsPerToken = true };
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
+            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
+            shard, merge,
         };
+        command.Validators.Add(result =>
+        {
+            bool merging = result.GetValue(merge) is { Length: > 0 };
+            if (merging && (result.GetValue(data) is not null || result.GetValue(split) is not null))
+                result.AddError("--merge adds up shards' metrics.json files: give no DATA_DIR or --split with it.");
+            else if (merging && result.GetValue(shard) is not null)
+                result.AddError("--merge and --shard do not go together: evaluate the shards first, then merge them.");
+            else if (!merging && result.GetValue(model) is null)
+                result.AddError("Option '--model' is required.");
+        });
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
+            var gate = new QualityGate(parse.GetValue(minAccuracy), parse.GetValue(minF1));
+            gate.Validate();
+            int errorsShown = parse.GetValue(topErrors);
+            if (errorsShown < 0) throw new Core.ClassifierException($"--top-errors {errorsShown}: give 0 or more.");
+            bool json = parse.GetValue(format) == "json";
+            var shardSpec = ShardOption.Read(parse, shard);
+            if (shardSpec is not null && gate.IsActive)
+                throw new Core.ClassifierException($"--shard {shardSpec}: a shard holds only part of the images; put --min-accuracy/--min-f1 on the 'classify eval --merge' that adds the shards up.");
+
+            string folder;
+            if (parse.GetValue(merge) is { Length: > 0 } mergeArguments)
+            {
+                var merged = ShardMerge.Merge(ShardMerge.Files(mergeArguments), parse.GetValue(model));
+                folder = Path.GetFullPath(parse.GetValue(output) ?? ModelEvaluation.DefaultFolder(merged));
+                return Finish(terminal, merged, folder, errorsShown, json, gate);
+            }
             var options = new EvalOptions
             {
                 Model = parse.GetValue(model)!,
-                DataDir = parse.GetValue(data)!,
+                DataDir = parse.GetValue(data),
+                Split = parse.GetValue(split),
+                Shard = shardSpec,
                 BatchSize = parse.GetValue(batchSize),
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
@@ -51,51 +91,76 @@ internal static class EvalCommand
                 Strict = parse.GetValue(strict),
                 TestTimeAugmentation = TtaOption.Read(parse, tta),
             };
-            var gate = new QualityGate(parse.GetValue(minAccuracy), parse.GetValue(minF1));
-            gate.Validate();
-            int errorsShown = parse.GetValue(topErrors);
-            if (errorsShown < 0) throw new Core.ClassifierException($"--top-errors {errorsShown}: give 0 or more.");
-            bool json = parse.GetValue(format) == "json";
 
             var progress = new ProgressLine(terminal, "Evaluating");
             var report = ModelEvaluation.Run(options, progress.Report,
                 (path, reason) => terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}"), ct);
             progress.Done();
+            WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
-            var folder = Path.GetFullPath(parse.GetValue(output) ?? EvaluationOutputs.DefaultFolder(report.ModelPath, options.DataDir));
-            EvaluationOutputs.Write(report, folder, errorsShown);
-            var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
-            var failures = gate.Failures(report.Result);
-
-            if (json)
-                terminal.Out.WriteLine(EvaluationJson.ToText(report));
-            else
-                EvaluationTable.Write(terminal.Out, report);
-            // With --format json, stdout holds only the JSON object.
-            var notes = json ? terminal.Error : terminal.Out;
-            notes.WriteLine();
-            notes.WriteLine($"Eval files: {folder}");
-            notes.WriteLine($"Report:     {reportPath}");
-            StepSummary.Append(terminal, () => MarkdownSummary.ForEvaluation(
-                SavedEvaluation.Read(Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
-
-            if (failures.Count > 0)
+            if (report.Shard is { } part)
             {
-                terminal.Error.WriteLine($"gate failed: {string.Join("; ", failures)}");
-                return ExitCodes.BelowThreshold;
+                folder = Path.GetFullPath(parse.GetValue(output) ?? ShardMerge.DefaultShardFolder(ModelEvaluation.DefaultFolder(report), part.Shard));
+                EvaluationOutputs.Write(report, folder, errorsShown);
+                if (json) terminal.Out.WriteLine(EvaluationJson.ToText(report));
+                else EvaluationTable.Write(terminal.Out, report);
+                var shardNotes = json ? terminal.Error : terminal.Out;
+                shardNotes.WriteLine();
+                shardNotes.WriteLine($"Shard {part.Shard} (counted from 0): {part.Positions.Count:N0} of the {part.FolderImages:N0} images.");
+                shardNotes.WriteLine($"Eval files: {folder}");
+                shardNotes.WriteLine($"Merge all {part.Shard.Count} shard(s) with: classify eval --merge {Path.GetDirectoryName(folder)}");
+                return ExitCodes.Ok;
             }
-            if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
-            return ExitCodes.Ok;
+            folder = Path.GetFullPath(parse.GetValue(output) ?? ModelEvaluation.DefaultFolder(report));
+            return Finish(terminal, report, folder, errorsShown, json, gate);
         }));
         return command;
+    }
+
+    /// <summary>Writes an evaluation's files and report and prints it; the same for one run and for merged shards.</summary>
+    private static int Finish(Terminal terminal, EvaluationReport report, string folder, int errorsShown, bool json, QualityGate gate)
+    {
+        EvaluationOutputs.Write(report, folder, errorsShown);
+        var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
+        var failures = gate.Failures(report.Result);
+
+        if (json)
+            terminal.Out.WriteLine(EvaluationJson.ToText(report));
+        else
+            EvaluationTable.Write(terminal.Out, report);
+        // With --format json, stdout holds only the JSON object.
+        var notes = json ? terminal.Error : terminal.Out;
+        notes.WriteLine();
+        notes.WriteLine($"Eval files: {folder}");
+        notes.WriteLine($"Report:     {reportPath}");
+        StepSummary.Append(terminal, () => MarkdownSummary.ForEvaluation(
+            SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
+
+        if (failures.Count > 0)
+        {
+            terminal.Error.WriteLine($"Gate failed: {string.Join("; ", failures)}");
+            return ExitCodes.BelowThreshold;
+        }
+        if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>An evaluation on images the model trained on overstates it: say so, with counts and the honest alternative.</summary>
+    private static void WarnAboutOverlap(Terminal terminal, EvaluationReport report, string model)
+    {
+        if (report.Overlap is not { Train: > 0 } overlap) return;
+        terminal.Error.WriteLine(
+            $"warning: {overlap.Train:N0} of {report.Data.Images.Count:N0} images were in the run's training set (same content); " +
+            "this figure overstates how the model does on new images." +
+            (report.Split is null ? $" For its held-out figure: classify eval --model {model} --split validation" : ""));
     }
 
     private static string Passed(QualityGate gate, EvaluationResult result)
     {
         var parts = new List<string>();
-        if (gate.MinAccuracy is { } a) parts.Add($"accuracy {F(result.Accuracy)} >= {F(a)}");
-        if (gate.MinMacroF1 is { } f) parts.Add($"macro F1 {F(Averages.Of(result.PerClass).Macro.F1)} >= {F(f)}");
-        return string.Join(", ", parts);
+        if (gate.MinAccuracy is { } a) parts.Add($"accuracy {F(result.Accuracy)} >= --min-accuracy {F(a)}");
+        if (gate.MinMacroF1 is { } f) parts.Add($"macro F1 {F(Averages.Of(result.PerClass).Macro.F1)} >= --min-f1 {F(f)}");
+        return string.Join("; ", parts);
     }
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);

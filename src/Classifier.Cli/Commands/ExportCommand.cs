@@ -10,8 +10,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
-        var format = new Option<string?>("--format", "-f") { Description = "pt (torch.load), safetensors or onnx. Default: from the -o file's extension." };
-        format.AcceptOnlyFromAmong("pt", "safetensors", "onnx");
+        var format = ValueOptions.OptionalChoice("--format", "pt (torch.load), safetensors or onnx. Default: from the -o file's extension.", [.. EnumValues.Of<ExportFormat>()], "-f");
         var output = new Option<string>("--output", "-o") { Description = "File to write (.pt, .safetensors or .onnx).", Required = true, HelpName = "FILE" };
         var command = new Command("export", "Export a trained model for PyTorch (pt, safetensors) or ONNX Runtime (onnx), with its class names and preprocessing.")
         {
@@ -21,11 +20,11 @@ internal static class ExportCommand
         {
             var target = parse.GetValue(output)!;
             var chosen = parse.GetValue(format) is { } name
-                ? Enum.Parse<ExportFormat>(name, ignoreCase: true)
+                ? EnumValues.Parse<ExportFormat>(name)
                 : ModelExport.FormatOf(target) ?? throw new ClassifierException(
                     $"-o '{target}': cannot tell the format from the extension; give --format pt, safetensors or onnx.");
             var written = ModelExport.Run(parse.GetValue(model)!, chosen, target);
-            terminal.Out.WriteLine($"Wrote {written} ({chosen.ToString().ToLowerInvariant()}, {new FileInfo(written).Length:N0} bytes)");
+            terminal.Out.WriteLine($"Wrote {written} ({EnumValues.Name(chosen)}, {new FileInfo(written).Length:N0} bytes)");
             return ExitCodes.Ok;
         }));
         return command;

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using Classifier.Core.Checking;
+using Classifier.Core.Options;
 using Classifier.Core.Runs;
 
 namespace Classifier.Cli.Commands;
 
 /// <summary>
 /// <c>classify fuzz [--cases N] [--seed S]</c> (hidden): a longer run of the decoder fuzz test than the test suite's,
-/// for deeper checks after changing the decoder or ImageSharp. Exit 3 when a case failed.
+/// for deeper checks after changing the decoder or ImageSharp. Exit code 4 (<see cref="ExitCodes.ProblemsFound"/>) when a case failed.
 /// </summary>
 internal static class FuzzCommand
 {
@@ -14,10 +15,10 @@ internal static class FuzzCommand
 
     public static Command Create()
     {
-        var cases = new Option<int>("--cases") { Description = "Mutated files to decode.", DefaultValueFactory = _ => Defaults.Cases, HelpName = "N" };
-        var firstCase = new Option<int>("--first-case") { Description = "Number of the first case; with --cases 1, replays one reported case.", HelpName = "N" };
-        var seed = new Option<int>("--seed") { Description = "Seed of the mutations (case N of a seed is always the same input).", DefaultValueFactory = _ => Defaults.Seed };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds after which a case counts as a hang.", DefaultValueFactory = _ => Defaults.CaseTimeout.TotalSeconds };
+        var cases = ValueOptions.Number("--cases", OptionKind.Int, "Mutated files to decode.", Defaults.Cases);
+        var firstCase = ValueOptions.Number("--first-case", OptionKind.Int, "Number of the first case; with --cases 1, replays one reported case.", 0);
+        var seed = ValueOptions.Number("--seed", OptionKind.Int, "Seed of the mutations (case N of a seed is always the same input).", Defaults.Seed);
+        var timeout = ValueOptions.Number("--timeout", OptionKind.Double, "Seconds after which a case counts as a hang.", Defaults.CaseTimeout.TotalSeconds, "S");
         var saveFailures = new Option<string?>("--save-failures") { Description = "Folder to write the inputs of failed cases to.", HelpName = "DIR" };
         var command = new Command("fuzz", "Decode mutated PNG, JPEG, GIF, BMP, TIFF and WebP files: no unhandled exception, no hang, bounded memory.")
         {

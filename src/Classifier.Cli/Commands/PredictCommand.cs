@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Classifier.Cli.Output;
+using Classifier.Core.Options;
 using Classifier.Core.Prediction;
 
 namespace Classifier.Cli.Commands;
@@ -7,6 +8,7 @@ namespace Classifier.Cli.Commands;
 /// <summary>
 /// <c>classify predict --model RUN PATH...</c>: classifies files and folders (recursively) and streams one row per
 /// file as batches finish; an unreadable file gets a row with its error. Rows go to stdout, the summary to stderr.
+/// Exits 0 when at least one file was classified, 2 when none could be.
 /// </summary>
 internal static class PredictCommand
 {
@@ -16,19 +18,19 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
         var paths = new Argument<string[]>("PATH") { Description = "Image files and folders (searched recursively for image files).", Arity = ArgumentArity.OneOrMore };
-        var format = new Option<string>("--format") { Description = "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "csv", "json");
-        var topK = new Option<int>("--top-k") { Description = "Most probable classes listed per file.", DefaultValueFactory = _ => Defaults.TopK, HelpName = "K" };
-        var batchSize = new Option<int>("--batch-size", "-b") { Description = "Images per forward pass.", DefaultValueFactory = _ => Defaults.BatchSize };
-        var threads = new Option<int>("--threads") { Description = "libtorch threads (0 = one per core).", DefaultValueFactory = _ => Defaults.Threads };
-        var maxPixels = new Option<long>("--max-pixels") { Description = "Refuse image files larger than this many pixels.", DefaultValueFactory = _ => Defaults.MaxPixels };
+        var format = ValueOptions.Choice("--format", "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", ["table", "csv", "json"], "table");
+        var topK = ValueOptions.Number("--top-k", OptionKind.Int, "Most probable classes listed per file.", Defaults.TopK, "K");
+        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
+        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
+        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
         var tta = TtaOption.Create();
+        var shard = ShardOption.Create("Classify only shard K of N of the files (K from 0; split by a hash of each file's path); auto reads the index from Kubernetes (auto/N) or Slurm.");
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {
-            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, tta,
+            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, tta, shard,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -42,6 +44,7 @@ internal static class PredictCommand
                 Strict = parse.GetValue(strict),
                 TestTimeAugmentation = TtaOption.Read(parse, tta),
                 Device = DeviceOption.Read(parse, device),
+                Shard = ShardOption.Read(parse, shard),
             };
             using var predictor = Predictor.Open(options);
             var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);
@@ -55,7 +58,15 @@ internal static class PredictCommand
                 if (files % 256 == 0) terminal.Out.Flush();
             }
             terminal.Out.Flush();
-            terminal.Error.WriteLine($"{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
+            var part = options.Shard is { } shardOf ? $"shard {shardOf} (counted from 0): " : "";
+            terminal.Error.WriteLine($"{part}{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
+            // With more shards than files some shards are empty; that is their share, not a failure.
+            if (files == 0 && options.Shard is not null) return ExitCodes.Ok;
+            // Some rows with errors still leave a usable result (exit 0, the rows say which); none at all is a failure.
+            if (files == errors)
+                throw new Core.ClassifierException(files == 0
+                    ? "nothing to classify: the paths given hold no image file (.jpg, .png, ...)."
+                    : "nothing could be classified: every path given is missing or unreadable (see the rows above).");
             return ExitCodes.Ok;
         }));
         return command;

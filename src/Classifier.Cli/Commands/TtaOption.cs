@@ -9,12 +9,9 @@ internal static class TtaOption
 {
     public static Option<string?> Create()
     {
-        var option = new Option<string?>("--tta")
-        {
-            Description = "Test-time augmentation: none, or horizontal_flip (average the logits of each image and its mirror image). Default: what the model was trained with.",
-        };
-        option.AcceptOnlyFromAmong(EnumValues.Of<TestTimeAugmentation>());
-        return option;
+        return ValueOptions.OptionalChoice("--tta",
+            "Test-time augmentation: none, or horizontal_flip (average the logits of each image and its mirror image). Default: what the model was trained with.",
+            EnumValues.Of<TestTimeAugmentation>());
     }
 
     public static TestTimeAugmentation? Read(ParseResult parse, Option<string?> option) =>

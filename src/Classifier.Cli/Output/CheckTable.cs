@@ -37,7 +37,7 @@ internal static class CheckTable
             : $"FAILED: {report.Errors} error(s), {report.Warnings} warning(s). Training skips unreadable files; label conflicts, leakage and class problems need fixing by hand.");
     }
 
-    private static void WriteClasses(TextWriter o, IReadOnlyList<CheckedFolder> folders)
+    private static void WriteClasses(TextWriter o, IReadOnlyList<FolderSummary> folders)
     {
         var names = folders.SelectMany(f => f.Classes.Select(c => c.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
         int width = Math.Max(5, names.Select(n => ControlCharacters.Escape(n).Length).DefaultIfEmpty(0).Max());

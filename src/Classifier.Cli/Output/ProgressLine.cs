@@ -10,7 +10,7 @@ internal sealed class ProgressLine(Terminal terminal, string label)
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Stopwatch _sinceRedraw = Stopwatch.StartNew();
-    private int _length;
+    private readonly LiveLine _line = new(terminal.Error);
 
     private bool Live => terminal.IsInteractive && !Console.IsErrorRedirected;
 
@@ -19,17 +19,10 @@ internal sealed class ProgressLine(Terminal terminal, string label)
     {
         if (!Live || (_sinceRedraw.ElapsedMilliseconds < 100 && done < total)) return;
         double rate = done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
-        var line = $"{label}: {done:N0}/{total:N0} images - {rate:F0} img/s";
-        terminal.Error.Write("\r" + line.PadRight(_length));
-        _length = line.Length;
+        _line.Show($"{label}: {done:N0}/{total:N0} images - {rate:F0} img/s");
         _sinceRedraw.Restart();
     }
 
     /// <summary>Removes the line.</summary>
-    public void Done()
-    {
-        if (_length == 0) return;
-        terminal.Error.Write("\r" + new string(' ', _length) + "\r");
-        _length = 0;
-    }
+    public void Done() => _line.Clear();
 }

@@ -1,6 +1,7 @@
-using Classifier.Core.Reporting;
 using System.Diagnostics;
 using System.Globalization;
+using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 
@@ -19,7 +20,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     private static readonly TimeSpan LiveRedrawInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Stopwatch _sinceLastLine = Stopwatch.StartNew();
-    private int _liveLineLength;
+    private readonly LiveLine _liveLine = new(terminal.Out);
     private int _totalEpochs;
 
     public void OnTrainingStarted(TrainingStarted start)
@@ -43,9 +44,9 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
         var options = start.Options;
-        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({options.Interpolation.ToString().ToLowerInvariant()}), " +
+        o.WriteLine($"Image size {options.ImageSize}x{options.ImageSize} ({EnumValues.Name(options.Interpolation)}), " +
                     $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
-                    $"seed {options.Seed}, {start.Threads} thread(s), cache {options.Cache.ToString().ToLowerInvariant()} " +
+                    $"seed {options.Seed}, {start.Threads} thread(s), cache {EnumValues.Name(options.Cache)} " +
                     $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)" +
                     (options.TestTimeAugmentation == Core.Model.TestTimeAugmentation.None ? "" : ", validation with horizontal flips (--tta)"));
         o.WriteLine($"Run folder: {start.Run.Path}");
@@ -60,10 +61,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         if (terminal.IsInteractive)
         {
             if (!last && _sinceLastLine.Elapsed < LiveRedrawInterval) return;
-            var line = $"Epoch {p.Epoch}/{p.Epochs} {p.Batch,5}/{p.Batches} {Bar(p.Batch, p.Batches)} ETA {Duration(p.EtaSeconds)}" +
-                       $" - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4} - {p.ImagesPerSecond:F0} img/s";
-            terminal.Out.Write("\r" + line.PadRight(_liveLineLength));
-            _liveLineLength = line.Length;
+            _liveLine.Show($"Epoch {p.Epoch}/{p.Epochs} {p.Batch,5}/{p.Batches} {Bar(p.Batch, p.Batches)} ETA {Duration(p.EtaSeconds)}" +
+                           $" - loss: {p.Loss:F4} - accuracy: {p.Accuracy:F4} - {p.ImagesPerSecond:F0} img/s");
         }
         else
         {
@@ -77,7 +76,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
 
     public void OnEpochCompleted(HistoryRow row, bool isBest)
     {
-        ClearLiveLine();
+        _liveLine.Clear();
         terminal.Out.WriteLine(
             $"Epoch {row.Epoch}/{_totalEpochs} - {row.Seconds:F0}s - loss: {row.Loss:F4} - accuracy: {row.Accuracy:F4}" +
             $" - val_loss: {row.ValLoss:F4} - val_accuracy: {row.ValAccuracy:F4} - lr: {row.LearningRate:G3}{(isBest ? " (best)" : "")}");
@@ -87,7 +86,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
 
     public void OnImageSkipped(string path, string reason)
     {
-        ClearLiveLine();
+        _liveLine.Clear();
         terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}");
     }
 
@@ -105,13 +104,6 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine($"Curves:  {result.Run.Curves}");
         if (result.SkippedImages > 0)
             o.WriteLine($"Skipped: {result.SkippedImages} unreadable file(s), listed in {result.Run.Skipped}");
-    }
-
-    private void ClearLiveLine()
-    {
-        if (_liveLineLength == 0) return;
-        terminal.Out.Write("\r" + new string(' ', _liveLineLength) + "\r");
-        _liveLineLength = 0;
     }
 
     private static string Bar(int done, int total, int width = 24)

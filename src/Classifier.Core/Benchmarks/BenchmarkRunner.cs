@@ -71,7 +71,7 @@ public static class BenchmarkRunner
         var inference = InferenceSteps(size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
-            get_num_threads(), options.Cache.ToString().ToLowerInvariant(), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
+            get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
             evaluate.PerSecond, inference.PerSecond, PeakMemory.Bytes())
         {
             DecodeCpuMicroseconds = decode.CpuMicroseconds,

@@ -8,7 +8,7 @@ namespace Classifier.Core.Checking;
 /// <param name="Files">Image files inspected.</param>
 /// <param name="Seconds">Wall time of the check.</param>
 public sealed record CheckReport(
-    IReadOnlyList<CheckedFolder> Folders,
+    IReadOnlyList<FolderSummary> Folders,
     IReadOnlyList<CheckFinding> Findings,
     IReadOnlyDictionary<string, int> ColourModes,
     IReadOnlyDictionary<string, int> Orientations,

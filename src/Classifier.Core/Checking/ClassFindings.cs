@@ -3,7 +3,7 @@ namespace Classifier.Core.Checking;
 /// <summary>Findings about classes: empty or unreadable classes, too few classes, imbalance, train/val mismatch.</summary>
 internal static class ClassFindings
 {
-    public static IEnumerable<CheckFinding> For(IReadOnlyList<ScannedFolder> scanned, IReadOnlyList<CheckedFolder> folders,
+    public static IEnumerable<CheckFinding> For(IReadOnlyList<FolderListing> scanned, IReadOnlyList<FolderSummary> folders,
         CheckOptions options)
     {
         for (int f = 0; f < folders.Count; f++)
@@ -54,6 +54,6 @@ internal static class ClassFindings
         }
     }
 
-    private static List<string> ClassesWithImages(CheckedFolder folder) =>
+    private static List<string> ClassesWithImages(FolderSummary folder) =>
         folder.Classes.Where(c => c.Files > 0).Select(c => c.Name).ToList();
 }

@@ -65,7 +65,7 @@ public static class DatasetChecker
         return [("data", options.DataDir)];
     }
 
-    private static ScannedFolder ScanFolder(string name, string root)
+    private static FolderListing ScanFolder(string name, string root)
     {
         var full = Path.GetFullPath(root);
         if (File.Exists(full))
@@ -82,7 +82,7 @@ public static class DatasetChecker
             throw new ClassifierException($"Data folder '{root}' cannot be listed: {e.Message}", e);
         }
         var ignored = new List<IgnoredFile>();
-        var classes = new List<ScannedClass>();
+        var classes = new List<ClassListing>();
         foreach (var entry in entries)
         {
             bool isFolder = entry is DirectoryInfo;
@@ -91,10 +91,10 @@ public static class DatasetChecker
             else if (!isFolder)
                 ignored.Add(new IgnoredFile(entry.FullName, "not inside a class folder"));
             else
-                classes.Add(new ScannedClass(entry.Name, entry.FullName,
+                classes.Add(new ClassListing(entry.Name, entry.FullName,
                     DatasetScanner.FindImages(entry.FullName, (path, reason) => ignored.Add(new IgnoredFile(path, reason)))));
         }
-        return new ScannedFolder(name, full, classes, ignored.OrderBy(i => i.Path, StringComparer.Ordinal).ToList());
+        return new FolderListing(name, full, classes, ignored.OrderBy(i => i.Path, StringComparer.Ordinal).ToList());
     }
 
     private static IEnumerable<CheckFinding> FileFindings(ImageInspection x, CheckOptions options)
@@ -107,7 +107,7 @@ public static class DatasetChecker
         if (Math.Min(x.Width, x.Height) < options.MinimumSide)
             yield return new CheckFinding(Severity.Warning, FindingKinds.Tiny,
                 $"{x.Width}x{x.Height} pixels, under {options.MinimumSide} px on a side (--min-side)", [x.Path]);
-        if (ImageInspector.FormatFor(x.Path) is { } expected && expected != x.Format)
+        if (ImageFormats.FormatOf(x.Path) is { } expected && expected != x.Format)
             yield return new CheckFinding(Severity.Warning, FindingKinds.ExtensionMismatch,
                 $"the content is {x.Format} but the extension says {expected}; it is read by its content", [x.Path]);
     }

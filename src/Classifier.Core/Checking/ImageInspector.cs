@@ -16,16 +16,6 @@ internal sealed class ImageInspector(long maxPixels)
     /// <summary>Decoding to a tiny size proves the whole file decodes while keeping the resize cheap.</summary>
     private readonly ImageDecoder _decoder = new(new Preprocessing(8, Interpolation.Nearest, 1f / 255), maxPixels);
 
-    private static readonly Dictionary<string, string> FormatByExtension = new(StringComparer.OrdinalIgnoreCase)
-    {
-        [".png"] = "PNG", [".jpg"] = "JPEG", [".jpeg"] = "JPEG", [".gif"] = "GIF", [".bmp"] = "BMP",
-        [".tif"] = "TIFF", [".tiff"] = "TIFF", [".webp"] = "WEBP",
-    };
-
-    /// <summary>The format an extension promises (PNG, JPEG, ...), or null for an extension that is not an image's.</summary>
-    public static string? FormatFor(string path) =>
-        FormatByExtension.TryGetValue(Path.GetExtension(path), out var format) ? format : null;
-
     public ImageInspection Inspect(string path)
     {
         long length = 0;

@@ -10,8 +10,12 @@ namespace Classifier.Core.Data;
 /// </summary>
 public static class DatasetScanner
 {
-    /// <summary>Scans <paramref name="root"/>. Throws <see cref="ClassifierException"/> for a missing folder or fewer than two classes.</summary>
-    public static Dataset Scan(string root)
+    /// <summary>
+    /// Scans <paramref name="root"/>. Throws <see cref="ClassifierException"/> for a missing folder or fewer than
+    /// <paramref name="minimumClasses"/> class folders with images: training needs two, evaluating a batch of one
+    /// class against a model needs one.
+    /// </summary>
+    public static Dataset Scan(string root, int minimumClasses = 2)
     {
         var full = Path.GetFullPath(root);
         if (File.Exists(full))
@@ -43,12 +47,12 @@ public static class DatasetScanner
             images.AddRange(files.Select(f => new LabeledImage(f, label)));
         }
 
-        if (classNames.Count < 2)
+        if (classNames.Count < minimumClasses)
         {
             var found = classNames.Count == 0 ? "no class folder with images" : $"only one class ('{classNames[0]}')";
+            var needed = minimumClasses == 1 ? "at least one sub-folder of images named after its class" : "at least two sub-folders of images, one per class";
             var emptyNote = empty.Count > 0 ? $" Empty class folders: {string.Join(", ", empty)}." : "";
-            throw new ClassifierException(
-                $"Data folder '{root}' has {found}; it needs at least two sub-folders of images, one per class.{emptyNote}");
+            throw new ClassifierException($"Data folder '{root}' has {found}; it needs {needed}.{emptyNote}");
         }
         return new Dataset(full, classNames, images, empty);
     }

@@ -31,6 +31,14 @@ public sealed class ConfusionMatrix
         Total++;
     }
 
+    /// <summary>Counts <paramref name="count"/> predictions of one (true, predicted) pair, e.g. a shard's cell.</summary>
+    public void Add(int actual, int predicted, long count)
+    {
+        if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), count, "A count cannot be negative.");
+        _counts[actual, predicted] += count;
+        Total += count;
+    }
+
     /// <summary>Fraction of images predicted correctly (0 for an empty matrix).</summary>
     public double Accuracy()
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Classifier.Core.Sharding;
 
 namespace Classifier.Core.Evaluation;
 
@@ -7,7 +8,11 @@ namespace Classifier.Core.Evaluation;
 /// The JSON form of an evaluation (<c>classify eval --format json</c>): one object with <c>accuracy</c>,
 /// <c>loss</c>, <c>images</c>, <c>classes</c>, <c>per_class</c> (precision, recall, f1, support),
 /// <c>macro_avg</c>, <c>weighted_avg</c>, <c>confusion_matrix</c> (rows = true class), the model and data paths,
-/// the skipped files, and <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured. Saved as
+/// the skipped files, <c>top_k</c> with <c>top_k_accuracy</c> when top-k accuracy was measured, <c>split</c> when the
+/// images are a split of the model's own run, and <c>overlap</c> (<c>train</c>, <c>validation</c>: images whose content
+/// the run trained or validated on) when the model's run records its images. The raw counts (<c>images</c>,
+/// <c>confusion_matrix</c>, <c>loss_sum</c>, <c>top_k_correct</c>, <c>overlap</c>) let shards be added up exactly;
+/// a shard's file also has <c>shard</c> and <c>errors</c>. Saved as
 /// <c>metrics.json</c> in the eval output folder, where <see cref="SavedEvaluation"/> reads it back.
 /// </summary>
 public static class EvaluationJson
@@ -26,6 +31,7 @@ public static class EvaluationJson
             ["test_time_augmentation"] = EnumValues.Name(result.Augmentation),
             ["accuracy"] = result.Accuracy,
             ["loss"] = double.IsFinite(result.Loss) ? result.Loss : null,
+            ["loss_sum"] = double.IsFinite(result.LossSum) ? result.LossSum : null,
             ["classes"] = new JsonArray(report.Info.ClassNames.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()),
             ["per_class"] = new JsonArray(perClass.Select(m => (JsonNode?)new JsonObject
             {
@@ -47,12 +53,42 @@ public static class EvaluationJson
             ["seconds"] = result.Seconds,
             ["model_epoch"] = report.Info.Epoch,
         };
+        if (report.Split is { } split) json["split"] = split;
+        if (report.Overlap is { } overlap)
+            json["overlap"] = new JsonObject { ["train"] = overlap.Train, ["validation"] = overlap.Validation };
         if (result.TopKAccuracy is { } topK)
         {
             json["top_k"] = result.TopK;
             json["top_k_accuracy"] = topK;
+            json["top_k_correct"] = result.TopKCorrect;
         }
+        if (report.Shard is { } shard) AddShard(json, report, shard);
         return json;
+    }
+
+    /// <summary>
+    /// A shard's extra fields, what <see cref="ShardMerge"/> needs beyond the counts: <c>shard</c> (index from 0,
+    /// count, images in the whole folder) and <c>errors</c>, every misclassified image with its position in the whole
+    /// folder, its classes and its confidence (exact, so the merged misclassified.csv orders as one run's).
+    /// </summary>
+    private static void AddShard(JsonObject json, EvaluationReport report, ShardSelection shard)
+    {
+        json["shard"] = new JsonObject
+        {
+            ["index"] = shard.Shard.Index,
+            ["count"] = shard.Shard.Count,
+            ["folder_images"] = shard.FolderImages,
+        };
+        var names = report.Info.ClassNames;
+        json["errors"] = new JsonArray(report.Result.Predictions.Where(p => p.Actual != p.Predicted)
+            .Select(p => (JsonNode?)new JsonObject
+            {
+                ["position"] = shard.Positions[p.Index],
+                ["path"] = report.Data.Images[p.Index].Path,
+                ["true_label"] = names[p.Actual],
+                ["predicted_label"] = names[p.Predicted],
+                ["confidence"] = p.Confidence,
+            }).ToArray());
     }
 
     /// <summary>The report as indented JSON text.</summary>

@@ -40,6 +40,17 @@ public static class EvaluationOutputs
     public static string DefaultFolder(string modelPath, string dataDir) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath))!, FolderPrefix + FolderName(dataDir));
 
+    /// <summary>
+    /// The eval folder name of a split of a run: <c>eval-validation-split</c> (or <c>eval-train-split</c>) when the
+    /// split was taken off one data folder, else <c>eval-&lt;folder name&gt;</c> of the split's own folder.
+    /// </summary>
+    public static string SplitFolderName(string split, string root, bool isSplitOfOneFolder) =>
+        FolderPrefix + (isSplitOfOneFolder ? $"{split}-split" : FolderName(root));
+
+    /// <summary>How a figure names the evaluated images: the split of the run, or the data folder's name.</summary>
+    public static string DataLabel(string? split, string root) =>
+        split is null ? FolderName(root) : $"{split} split of the run";
+
     /// <summary>The last component of <paramref name="dir"/>, ignoring a trailing separator.</summary>
     public static string FolderName(string dir)
     {
@@ -63,7 +74,7 @@ public static class EvaluationOutputs
         var errors = Errors(report);
         AtomicFile.WriteText(Path.Combine(folder, MisclassifiedName), MisclassifiedCsv(report, errors));
 
-        var subtitle = $"{FolderName(report.Data.Root)}: {result.Images:N0} images, accuracy " +
+        var subtitle = $"{DataLabel(report.Split, report.Data.Root)}: {result.Images:N0} images, accuracy " +
                        result.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
         var counts = result.Matrix.ToRows();
         ConfusionMatrixPlot.Save(counts, names, normalize: false, Path.Combine(folder, ConfusionMatrixName), subtitle);
@@ -76,7 +87,7 @@ public static class EvaluationOutputs
                 .Select(p => new ContactSheetTile(report.Data.Images[p.Index].Path, names[p.Actual], names[p.Predicted], p.Confidence))
                 .ToList();
             var title = $"Most confident errors: {tiles.Count} of {errors.Count} " +
-                        $"({FolderName(report.Data.Root)}, {result.Images:N0} images)";
+                        $"({DataLabel(report.Split, report.Data.Root)}, {result.Images:N0} images)";
             ErrorsContactSheet.Save(tiles, report.Info.Preprocessing, title, sheet);
         }
         else if (File.Exists(sheet))

@@ -1,5 +1,6 @@
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using Classifier.Core.Runs;
 
 namespace Classifier.Core.Evaluation;
 
@@ -9,5 +10,17 @@ namespace Classifier.Core.Evaluation;
 /// <param name="Data">The evaluated images, labelled with the model's class indices.</param>
 /// <param name="Result">Loss, accuracy, confusion matrix and per-image predictions.</param>
 /// <param name="Skipped">Files that could not be read, with reasons.</param>
+/// <param name="Split">
+/// <c>validation</c> or <c>train</c> when the images are that split of the model's own run (as recorded in its
+/// <c>files.csv</c>); null for a data folder.
+/// </param>
+/// <param name="Overlap">
+/// How many of the images have the content of one the run trained or validated on; null when the model's folder
+/// does not record its run's images.
+/// </param>
 public sealed record EvaluationReport(string ModelPath, ModelInfo Info, Dataset Data, EvaluationResult Result,
-    IReadOnlyList<KeyValuePair<string, string>> Skipped);
+    IReadOnlyList<KeyValuePair<string, string>> Skipped, string? Split = null, TrainingOverlap? Overlap = null)
+{
+    /// <summary>The shard of the data folder that was evaluated (<c>--shard</c>), or null for the whole folder.</summary>
+    public Sharding.ShardSelection? Shard { get; init; }
+}

@@ -11,6 +11,12 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>Top-1 accuracy.</summary>
     public double Accuracy => Matrix.Accuracy();
 
+    /// <summary>
+    /// Sum of the images' cross-entropies, in double precision (<see cref="Loss"/> is this over <see cref="Images"/>);
+    /// shards' sums add up to the whole evaluation's.
+    /// </summary>
+    public double LossSum { get; init; }
+
     /// <summary>The k of <see cref="TopKAccuracy"/>; 0 when top-k accuracy was not measured.</summary>
     public int TopK { get; init; }
 

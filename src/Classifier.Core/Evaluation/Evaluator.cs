@@ -68,6 +68,7 @@ public static class Evaluator
         }
         return new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, clock.Elapsed.TotalSeconds)
         {
+            LossSum = lossSum,
             TopK = topK >= 2 ? topK : 0,
             TopKCorrect = topK >= 2 ? topKCorrect : 0,
             Augmentation = augmentation,

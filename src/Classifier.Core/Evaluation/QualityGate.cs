@@ -27,11 +27,11 @@ public sealed record QualityGate(double? MinAccuracy, double? MinMacroF1)
     {
         var failures = new List<string>();
         if (MinAccuracy is { } minAccuracy && !(result.Accuracy >= minAccuracy))
-            failures.Add($"accuracy {Format(result.Accuracy)} is below --min-accuracy {Format(minAccuracy)}");
+            failures.Add($"accuracy {Format(result.Accuracy)} < --min-accuracy {Format(minAccuracy)}");
         if (MinMacroF1 is { } minF1)
         {
             double f1 = Averages.Of(result.PerClass).Macro.F1;
-            if (!(f1 >= minF1)) failures.Add($"macro F1 {Format(f1)} is below --min-f1 {Format(minF1)}");
+            if (!(f1 >= minF1)) failures.Add($"macro F1 {Format(f1)} < --min-f1 {Format(minF1)}");
         }
         return failures;
     }

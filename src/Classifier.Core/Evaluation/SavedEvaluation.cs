@@ -20,10 +20,12 @@ namespace Classifier.Core.Evaluation;
 /// <param name="Weighted">Support-weighted averages.</param>
 /// <param name="Matrix">Confusion matrix counts, rows = true classes.</param>
 /// <param name="Skipped">Number of unreadable files.</param>
+/// <param name="Split">The split of the model's own run that was evaluated, or null for a data folder.</param>
+/// <param name="TrainedOn">Images whose content the run trained on, or null when unknown.</param>
 public sealed record SavedEvaluation(
     string Path, string Model, string Data, long Images, double Accuracy, double Loss, int TopK, double? TopKAccuracy,
     IReadOnlyList<string> ClassNames, IReadOnlyList<ClassMetrics> PerClass, ClassMetrics Macro, ClassMetrics Weighted,
-    long[][] Matrix, int Skipped)
+    long[][] Matrix, int Skipped, string? Split = null, int? TrainedOn = null)
 {
     /// <summary>Reads <paramref name="path"/>; a missing file or field is a <see cref="ClassifierException"/> naming it.</summary>
     public static SavedEvaluation Read(string path)
@@ -33,7 +35,25 @@ public sealed record SavedEvaluation(
         try
         {
             using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            var root = doc.RootElement;
+            return FromJson(doc.RootElement, path);
+        }
+        catch (JsonException e)
+        {
+            throw new ClassifierException($"Evaluation file '{path}' is not a classify metrics.json ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The saved form of an evaluation still in memory (what <see cref="Read"/> returns once it is written to <paramref name="path"/>).</summary>
+    public static SavedEvaluation Of(EvaluationReport report, string path)
+    {
+        using var doc = JsonDocument.Parse(EvaluationJson.ToJson(report).ToJsonString());
+        return FromJson(doc.RootElement, path);
+    }
+
+    private static SavedEvaluation FromJson(JsonElement root, string path)
+    {
+        try
+        {
             var classes = root.GetProperty("classes").EnumerateArray().Select(e => e.GetString()!).ToList();
             var perClass = root.GetProperty("per_class").EnumerateArray().Select(e => Metrics(e, e.GetProperty("class").GetString()!)).ToList();
             var matrix = root.GetProperty("confusion_matrix").EnumerateArray()
@@ -48,9 +68,11 @@ public sealed record SavedEvaluation(
                 hasTopK ? k.GetInt32() : 0, hasTopK ? root.GetProperty("top_k_accuracy").GetDouble() : null,
                 classes, perClass, Metrics(root.GetProperty("macro_avg"), "macro avg"),
                 Metrics(root.GetProperty("weighted_avg"), "weighted avg"), matrix,
-                root.TryGetProperty("skipped", out var s) ? s.GetArrayLength() : 0);
+                root.TryGetProperty("skipped", out var s) ? s.GetArrayLength() : 0,
+                root.TryGetProperty("split", out var split) ? split.GetString() : null,
+                root.TryGetProperty("overlap", out var overlap) ? overlap.GetProperty("train").GetInt32() : null);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException)
         {
             throw new ClassifierException($"Evaluation file '{path}' is not a classify metrics.json ({e.Message}).", e);
         }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using TorchSharp;
 
 namespace Classifier.Core.Export;
 
@@ -23,29 +24,48 @@ public static class ExportMetadata
     /// The key/value pairs; values are plain strings (JSON text for the list and the object).
     /// <c>test_time_augmentation</c> is <c>none</c> or <c>horizontal_flip</c>: the exported graph is the network alone,
     /// so a program that should answer as <c>classify predict</c> does averages the logits of the image and its mirror
-    /// image when it says <c>horizontal_flip</c>.
+    /// image when it says <c>horizontal_flip</c>. <c>torchvision_model</c> (torchvision networks only) is the Python
+    /// call that builds the network the state dict loads into strictly; <c>pytorch_adjustment</c>, when present, the
+    /// Python lines that make PyTorch's network compute exactly what TorchSharp's does (run after building it).
     /// </summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> For(ModelInfo info) =>
-    [
-        new("format", FormatName),
-        new("architecture", info.Architecture),
-        new("class_names", JsonSerializer.Serialize(info.ClassNames, Json)),
-        new("preprocessing", PreprocessingJson(info.Preprocessing)),
-        new("test_time_augmentation", EnumValues.Name(info.TestTimeAugmentation)),
-        new("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)),
-        new("classify_version", info.ToolVersion),
-    ];
+    public static IReadOnlyList<KeyValuePair<string, string>> For(ModelInfo info, torch.nn.Module network)
+    {
+        var pairs = new List<KeyValuePair<string, string>>
+        {
+            new("format", FormatName),
+            new("architecture", info.Architecture),
+            new("class_names", JsonSerializer.Serialize(info.ClassNames, Json)),
+            new("preprocessing", PreprocessingJson(info.Preprocessing)),
+            new("test_time_augmentation", EnumValues.Name(info.TestTimeAugmentation)),
+            new("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)),
+            new("classify_version", info.ToolVersion),
+        };
+        if (TorchVisionConstructor.For(network, info.ClassNames.Count) is { } constructor)
+            pairs.Add(new("torchvision_model", constructor));
+        if (TorchVisionConstructor.Adjustment(network) is { } adjustment)
+            pairs.Add(new("pytorch_adjustment", adjustment));
+        return pairs;
+    }
 
     /// <summary>
     /// The preprocessing as a JSON object: <c>image_size</c> (px), <c>interpolation</c> (nearest or bilinear),
-    /// <c>scale</c> (multiplies 0-255 values), <c>color</c> (RGB) and <c>layout</c> (NCHW).
+    /// <c>scale</c> (multiplies 0-255 values), <c>color</c> (RGB: how images are decoded), <c>channel_order</c> (RGB or
+    /// BGR: the network's), <c>mean</c> and <c>std</c> (per channel in the network's order, in units after the scale)
+    /// and <c>layout</c> (NCHW). Network input = (pixels in channel_order x scale - mean) / std.
     /// </summary>
-    public static string PreprocessingJson(Preprocessing preprocessing) => new JsonObject
+    public static string PreprocessingJson(Preprocessing preprocessing)
     {
-        ["image_size"] = preprocessing.ImageSize,
-        ["interpolation"] = preprocessing.Interpolation.ToString().ToLowerInvariant(),
-        ["scale"] = preprocessing.Scale,
-        ["color"] = "RGB",
-        ["layout"] = "NCHW",
-    }.ToJsonString(Json);
+        var normalization = InputNormalization.From(preprocessing);
+        return new JsonObject
+        {
+            ["image_size"] = preprocessing.ImageSize,
+            ["interpolation"] = EnumValues.Name(preprocessing.Interpolation),
+            ["scale"] = preprocessing.Scale,
+            ["color"] = "RGB",
+            ["channel_order"] = normalization.Bgr ? "BGR" : "RGB",
+            ["mean"] = new JsonArray([.. normalization.Mean.Select(m => (JsonNode)m)]),
+            ["std"] = new JsonArray([.. normalization.Std.Select(s => (JsonNode)s)]),
+            ["layout"] = "NCHW",
+        }.ToJsonString(Json);
+    }
 }

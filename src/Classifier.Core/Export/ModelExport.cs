@@ -1,6 +1,8 @@
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Classifier.Core.Export;
 
@@ -37,11 +39,11 @@ public static class ModelExport
         TorchRuntime.Initialize();
         using var loaded = ModelFile.Load(modelPath);
         loaded.Network.eval();
-        Action<Stream, KerasRecipeCnn, ModelInfo> write = format switch
+        Action<Stream, nn.Module<Tensor, Tensor>, ModelInfo> write = format switch
         {
             ExportFormat.Pt => PyTorchExport.WritePt,
             ExportFormat.Safetensors => PyTorchExport.WriteSafetensors,
-            ExportFormat.Onnx => OnnxExport.Write,
+            ExportFormat.Onnx => (stream, network, info) => OnnxExport.Write(stream, network, info),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
         };
         // PyBridge's own path-taking writers open without truncating; our stream is always a fresh temp file.

@@ -1,14 +1,17 @@
 using Classifier.Core.Model;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Export;
 
 /// <summary>
-/// Writes the seed CNN as an ONNX model (opset 13): input <c>input</c> [batch, 3, H, W] float32 (RGB, scaled as the
-/// preprocessing says), outputs <c>probabilities</c> (softmax) and <c>logits</c>, both [batch, classes], with a
-/// dynamic batch dimension. Class names and preprocessing are in the model's metadata_props. TorchSharp has no ONNX
-/// exporter, so the graph is written here node by node from the same layer list as <see cref="KerasRecipeCnn.forward"/>;
-/// the test suite runs the result in ONNX Runtime against TorchSharp's outputs.
+/// Writes a network as an ONNX model (opset 13, IR 7): input <c>input</c> [batch, 3, H, W] float32, RGB values in
+/// [0, 1] (pixel / 255) whatever the network - the graph's first nodes apply the preprocessing's scale, channel order,
+/// mean and std (<see cref="InputNormalization"/>; none for the seed CNN, whose input this always was) - and outputs
+/// <c>probabilities</c> (softmax) and <c>logits</c>, both [batch, classes], with a dynamic batch dimension. Class
+/// names and preprocessing are in the model's metadata_props. TorchSharp has no ONNX exporter, so the graph is
+/// written by walking the module tree (<see cref="OnnxNetworkLowering"/>); the test suite runs the result in ONNX
+/// Runtime against TorchSharp's outputs for every architecture.
 /// </summary>
 internal static class OnnxExport
 {
@@ -38,79 +41,73 @@ internal static class OnnxExport
 
     private static class Attribute
     {
-        public const int Name = 1, Int = 3, Ints = 8, Type = 20;
-        public const long TypeInt = 2, TypeInts = 7;
+        public const int Name = 1, Float = 2, Int = 3, Ints = 8, Type = 20;
+        public const long TypeFloat = 1, TypeInt = 2, TypeInts = 7;
     }
 
     private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
-    private const long Float32 = 1;
+    private const long Float32 = OnnxInitializer.Float32Type;
 
-    public static void Write(Stream stream, KerasRecipeCnn network, ModelInfo info)
+    /// <summary>
+    /// Writes <paramref name="network"/> (in eval mode) as an ONNX model whose first nodes apply
+    /// <paramref name="normalization"/> (by default the one <paramref name="info"/>'s preprocessing records).
+    /// Throws <see cref="ClassifierException"/> naming the first module that has no ONNX translation.
+    /// </summary>
+    public static void Write(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info, InputNormalization? normalization = null)
     {
-        var weights = network.state_dict();
-        var initializers = new List<ProtoMessage>();
-        foreach (var (name, tensor) in weights)
-            initializers.Add(new ProtoMessage()
-                .Int64s(TensorDims, tensor.shape)
-                .Int64(TensorDataType, Float32)
-                .String(TensorName, name)
-                .Bytes(TensorRawData, TensorBytes.Float32(tensor)));
-
-        var nodes = new List<ProtoMessage>();
-        string x = InputName;
-        for (int block = 1; block <= KerasRecipeCnn.Filters.Length; block++)
-        {
-            nodes.Add(NodeOf("Conv", $"conv{block}", [x, $"conv{block}.weight", $"conv{block}.bias"], $"conv{block}_out",
-                Ints("kernel_shape", 3, 3)));
-            nodes.Add(NodeOf("Relu", $"relu{block}", [$"conv{block}_out"], $"relu{block}_out"));
-            // Max-pool 2x2, stride 2, floor mode (ONNX's default ceil_mode=0), as nn.MaxPool2d(2).
-            nodes.Add(NodeOf("MaxPool", $"pool{block}", [$"relu{block}_out"], $"pool{block}_out",
-                Ints("kernel_shape", 2, 2), Ints("strides", 2, 2)));
-            x = $"pool{block}_out";
-        }
-        // [N, C, H, W] -> [N, C*H*W] in C order, the same element order as torch's flatten(1).
-        nodes.Add(NodeOf("Flatten", "flatten", [x], "flat", Int("axis", 1)));
-        // Linear layers store weight as [out, in]: Gemm with transB=1 computes x W^T + b.
-        nodes.Add(NodeOf("Gemm", "fc1", ["flat", "fc1.weight", "fc1.bias"], "fc1_out", Int("transB", 1)));
-        nodes.Add(NodeOf("Relu", "relu_fc1", ["fc1_out"], "hidden"));
-        // Dropout is the identity at inference and is left out.
-        nodes.Add(NodeOf("Gemm", "fc2", ["hidden", "fc2.weight", "fc2.bias"], LogitsName, Int("transB", 1)));
-        nodes.Add(NodeOf("Softmax", "softmax", [LogitsName], ProbabilitiesName, Int("axis", 1)));
+        using var scope = NewDisposeScope();
+        var graph = new OnnxGraph(InputName);
+        var x = (normalization ?? InputNormalization.From(info.Preprocessing)).Emit(graph, InputName);
+        x = new OnnxNetworkLowering(graph).Emit(network, "", x);
+        if (x == InputName || graph.Nodes[^1].Output != x)
+            throw new InvalidOperationException("The network's output is not the last node's.");
+        graph.NameLastOutput(LogitsName);
+        graph.Add("Softmax", "softmax", [LogitsName], OnnxAttribute.Of("axis", 1L));
+        graph.NameLastOutput(ProbabilitiesName);
 
         long side = info.Preprocessing.ImageSize;
-        var graph = new ProtoMessage()
-            .Messages(Graph.Node, nodes)
-            .String(Graph.Name, "seed_cnn")
-            .Messages(Graph.Initializer, initializers)
-            .Message(Graph.Input, FloatTensorValue(InputName, ["batch", 3L, side, side]))
-            .Message(Graph.Output, FloatTensorValue(ProbabilitiesName, ["batch", (long)info.ClassNames.Count]))
-            .Message(Graph.Output, FloatTensorValue(LogitsName, ["batch", (long)info.ClassNames.Count]));
-
+        long classes = info.ClassNames.Count;
         var model = new ProtoMessage()
             .Int64(Model.IrVersion, IrVersion)
             .String(Model.ProducerName, "classify")
             .String(Model.ProducerVersion, ToolInfo.Version)
-            .Message(Model.Graph, graph)
-            .Message(Model.OpsetImport, new ProtoMessage().String(1, "").Int64(2, OpsetVersion));
-        foreach (var (key, value) in ExportMetadata.For(info))
-            model.Message(Model.MetadataProps, new ProtoMessage().String(1, key).String(2, value));
+            .Message(Model.Graph, new ProtoMessage()
+                .Messages(Graph.Node, graph.Nodes.Select(NodeOf))
+                .String(Graph.Name, info.Architecture.Replace('-', '_'))
+                .Messages(Graph.Initializer, graph.Initializers.Select(TensorOf))
+                .Message(Graph.Input, FloatTensorValue(InputName, ["batch", 3L, side, side]))
+                .Message(Graph.Output, FloatTensorValue(ProbabilitiesName, ["batch", classes]))
+                .Message(Graph.Output, FloatTensorValue(LogitsName, ["batch", classes])))
+            .Message(Model.OpsetImport, new ProtoMessage().String(OnnxFieldNumbers.OpsetDomain, "").Int64(OnnxFieldNumbers.OpsetVersion, OpsetVersion));
+        foreach (var (key, value) in ExportMetadata.For(info, network))
+            model.Message(Model.MetadataProps, new ProtoMessage().String(OnnxFieldNumbers.EntryKey, key).String(OnnxFieldNumbers.EntryValue, value));
 
         stream.Write(model.ToArray());
     }
 
-    private static ProtoMessage NodeOf(string opType, string name, string[] inputs, string output, params ProtoMessage[] attributes) =>
-        new ProtoMessage()
-            .Strings(Node.Input, inputs)
-            .String(Node.Output, output)
-            .String(Node.Name, name)
-            .String(Node.OpType, opType)
-            .Messages(Node.Attribute, attributes);
+    private static ProtoMessage TensorOf(OnnxInitializer initializer) => new ProtoMessage()
+        .Int64s(TensorDims, initializer.Shape)
+        .Int64(TensorDataType, initializer.DataType)
+        .String(TensorName, initializer.Name)
+        .Bytes(TensorRawData, initializer.RawData);
 
-    private static ProtoMessage Int(string name, long value) =>
-        new ProtoMessage().String(Attribute.Name, name).Int64(Attribute.Int, value).Int64(Attribute.Type, Attribute.TypeInt);
-
-    private static ProtoMessage Ints(string name, params long[] values) =>
-        new ProtoMessage().String(Attribute.Name, name).Int64s(Attribute.Ints, values).Int64(Attribute.Type, Attribute.TypeInts);
+    private static ProtoMessage NodeOf(OnnxNode node)
+    {
+        var message = new ProtoMessage()
+            .Strings(Node.Input, node.Inputs)
+            .String(Node.Output, node.Output)
+            .String(Node.Name, node.Name)
+            .String(Node.OpType, node.OpType);
+        foreach (var attribute in node.Attributes)
+        {
+            var proto = new ProtoMessage().String(Attribute.Name, attribute.Name);
+            if (attribute.Int is { } value) proto.Int64(Attribute.Int, value).Int64(Attribute.Type, Attribute.TypeInt);
+            else if (attribute.Ints is { } values) proto.Int64s(Attribute.Ints, values).Int64(Attribute.Type, Attribute.TypeInts);
+            else proto.Float(Attribute.Float, attribute.Float!.Value).Int64(Attribute.Type, Attribute.TypeFloat);
+            message.Message(Node.Attribute, proto);
+        }
+        return message;
+    }
 
     /// <summary>A ValueInfoProto for a float32 tensor; a string dimension is symbolic (dynamic), a number fixed.</summary>
     private static ProtoMessage FloatTensorValue(string name, object[] dims)
@@ -119,12 +116,12 @@ internal static class OnnxExport
         foreach (var dim in dims)
         {
             var dimension = dim is string symbol
-                ? new ProtoMessage().String(2, symbol)      // dim_param
-                : new ProtoMessage().Int64(1, (long)dim);   // dim_value
-            shape.Message(1, dimension);
+                ? new ProtoMessage().String(OnnxFieldNumbers.DimParam, symbol)
+                : new ProtoMessage().Int64(OnnxFieldNumbers.DimValue, (long)dim);
+            shape.Message(OnnxFieldNumbers.ShapeDim, dimension);
         }
-        var tensorType = new ProtoMessage().Int64(1, Float32).Message(2, shape);   // TypeProto.Tensor: elem_type, shape
-        var type = new ProtoMessage().Message(1, tensorType);                      // TypeProto: tensor_type
-        return new ProtoMessage().String(1, name).Message(2, type);               // ValueInfoProto: name, type
+        var tensorType = new ProtoMessage().Int64(OnnxFieldNumbers.TensorElemType, Float32).Message(OnnxFieldNumbers.TensorShape, shape);
+        var type = new ProtoMessage().Message(OnnxFieldNumbers.TypeTensorType, tensorType);
+        return new ProtoMessage().String(OnnxFieldNumbers.ValueInfoName, name).Message(OnnxFieldNumbers.ValueInfoType, type);
     }
 }

@@ -5,7 +5,8 @@ namespace Classifier.Core.Export;
 /// <summary>
 /// Builds one protobuf message field by field, for the few ONNX messages the exporter writes. Nested messages are
 /// built first and embedded as length-delimited bytes, which is how protobuf encodes them on the wire. Repeated
-/// scalars are written unpacked, which every protobuf parser accepts.
+/// scalars are written unpacked, which every protobuf parser accepts. Callers pass field numbers as named constants
+/// (the ONNX ones are in <see cref="OnnxExport"/> and <see cref="OnnxFieldNumbers"/>), never bare integers.
 /// </summary>
 internal sealed class ProtoMessage
 {
@@ -24,6 +25,13 @@ internal sealed class ProtoMessage
     public ProtoMessage Int64s(int field, IEnumerable<long> values)
     {
         foreach (var value in values) Int64(field, value);
+        return this;
+    }
+
+    public ProtoMessage Float(int field, float value)
+    {
+        _output.WriteTag(field, WireFormat.WireType.Fixed32);
+        _output.WriteFloat(value);
         return this;
     }
 

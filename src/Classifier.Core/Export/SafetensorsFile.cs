@@ -12,7 +12,7 @@ namespace Classifier.Core.Export;
 /// </summary>
 internal static class SafetensorsFile
 {
-    /// <summary>Writes float32 <paramref name="tensors"/> (in the given order) and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
+    /// <summary>Writes float32 and int64 <paramref name="tensors"/> (in the given order) and <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, IReadOnlyList<KeyValuePair<string, Tensor>> tensors,
         IEnumerable<KeyValuePair<string, string>> metadata)
     {
@@ -24,14 +24,18 @@ internal static class SafetensorsFile
         long offset = 0;
         foreach (var (name, tensor) in tensors)
         {
-            if (tensor.dtype != ScalarType.Float32)
-                throw new ArgumentException($"Tensor '{name}' is {tensor.dtype}; only float32 is exported.", nameof(tensors));
-            var bytes = TensorBytes.Float32(tensor);
+            var (dtype, bytes) = tensor.dtype switch
+            {
+                ScalarType.Float32 => ("F32", TensorBytes.Float32(tensor)),
+                // Batch norm's num_batches_tracked: PyTorch keeps it as an int64 scalar.
+                ScalarType.Int64 => ("I64", TensorBytes.Int64(tensor)),
+                _ => throw new ArgumentException($"Tensor '{name}' is {tensor.dtype}; only float32 and int64 are exported.", nameof(tensors)),
+            };
             var shape = new JsonArray();
             foreach (var dim in tensor.shape) shape.Add(dim);
             header[name] = new JsonObject
             {
-                ["dtype"] = "F32",
+                ["dtype"] = dtype,
                 ["shape"] = shape,
                 ["data_offsets"] = new JsonArray(offset, offset + bytes.Length),
             };

@@ -26,32 +26,24 @@ public static class ModelFile
     /// <summary>Options for the info JSON (shared so the same names appear everywhere).</summary>
     internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    /// <summary>Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically.</summary>
-    public static void Save(string path, KerasRecipeCnn model, ModelInfo info, IReadOnlyDictionary<string, byte[]>? extraSections = null)
+    /// <summary>
+    /// Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically. Each section
+    /// streams to the file as it is written (see <see cref="SectionedFileWriter"/>), so saving needs no copy of the
+    /// weights or optimizer state in memory.
+    /// </summary>
+    public static void Save(string path, KerasRecipeCnn model, ModelInfo info, IReadOnlyList<ModelFileSection>? extraSections = null)
     {
-        var sections = new List<(string Name, byte[] Content)>
+        var sections = new List<ModelFileSection>
         {
-            ("info", JsonSerializer.SerializeToUtf8Bytes(info, Json)),
-            ("weights", WeightsToBytes(model)),
+            ModelFileSection.FromBytes("info", JsonSerializer.SerializeToUtf8Bytes(info, Json)),
+            WeightsSection("weights", model),
         };
-        if (extraSections is not null)
-            sections.AddRange(extraSections.Select(p => (p.Key, p.Value)));
-
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(sections.Count);
-            foreach (var (name, content) in sections)
-            {
-                writer.Write(name);
-                writer.Write((long)content.Length);
-                writer.Write(SHA256.HashData(content));
-                writer.Write(content);
-            }
-        });
+        if (extraSections is not null) sections.AddRange(extraSections);
+        AtomicFile.Write(path, stream => SectionedFileWriter.Write(stream, Magic, FormatVersion, sections));
     }
+
+    /// <summary>A section holding <paramref name="model"/>'s state dict in TorchSharp's format.</summary>
+    internal static ModelFileSection WeightsSection(string name, torch.nn.Module model) => new(name, writer => model.save(writer));
 
     /// <summary>The state dict in TorchSharp's own format.</summary>
     internal static byte[] WeightsToBytes(torch.nn.Module model)

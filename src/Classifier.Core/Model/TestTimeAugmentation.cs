@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Classifier.Core.Model;
 
 /// <summary>
@@ -17,20 +15,4 @@ public enum TestTimeAugmentation
     /// two probability vectors; it costs a second forward pass.
     /// </summary>
     HorizontalFlip,
-}
-
-/// <summary>The one place that applies <see cref="TestTimeAugmentation"/>.</summary>
-public static class TestTimeAugmentations
-{
-    /// <summary>
-    /// Logits [N, classes] of <paramref name="input"/> [N, 3, H, W] with the views of <paramref name="augmentation"/>.
-    /// Call without gradients, inside the caller's dispose scope, with the network in eval mode.
-    /// </summary>
-    public static Tensor Logits(this KerasRecipeCnn network, Tensor input, TestTimeAugmentation augmentation)
-    {
-        if (augmentation == TestTimeAugmentation.None) return network.forward(input);
-        long n = input.shape[0];
-        var logits = network.forward(cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
-        return logits.view(2, n, -1).mean([0]);                      // [N, classes]
-    }
 }

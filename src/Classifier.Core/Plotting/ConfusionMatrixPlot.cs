@@ -33,7 +33,10 @@ public static class ConfusionMatrixPlot
         heatmap.Colormap = new WhiteToBlueColormap();
         heatmap.ManualRange = new ScottPlot.Range(0, max);
         // No colour bar label: ScottPlot draws it over the tick labels, and the title already says what cells hold.
-        plot.Add.ColorBar(heatmap);
+        var colorBar = plot.Add.ColorBar(heatmap);
+        // Counts are whole numbers: the automatic ticks would put 0.5, 1.5 on a bar that goes up to 2. Fractions get
+        // a tick every 0.2 rather than the automatic crowd of 0.05 steps.
+        colorBar.Axis.TickGenerator = normalize ? FractionTicks() : CountTicks((long)max);
 
         // Cell (r, c) is drawn centred at x = c, y = n-1-r (row 0 at the top). Past 30 classes the cells are too
         // small for numbers; the colours carry the figure and metrics.json the values.
@@ -52,8 +55,10 @@ public static class ConfusionMatrixPlot
 
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(positions, classNames.ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 40;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        // Rotated about the end of the text, so each label ends at its own tick and reads up to it (matplotlib's
+        // rotation=45, ha="right"); anchored at its start, a rotated label drifted off under the next column.
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
         plot.Axes.Left.SetTicks(positions, classNames.Reverse().ToArray());
         int longest = classNames.Max(c => c.Length);
         plot.Axes.Bottom.MinimumSize = Math.Min(220, 30 + longest * 6f);
@@ -67,5 +72,23 @@ public static class ConfusionMatrixPlot
 
         int side = Math.Clamp(200 + n * 60, 500, 1600);
         FigureFile.Save(plot, output, side + 180, side);
+    }
+
+    private static ScottPlot.TickGenerators.NumericManual FractionTicks()
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (int tenths = 0; tenths <= 10; tenths += 2) ticks.AddMajor(tenths / 10.0, (tenths / 10.0).ToString("0.0", CultureInfo.InvariantCulture));
+        return ticks;
+    }
+
+    /// <summary>Ticks at whole counts from 0 to <paramref name="max"/>, at most about ten, spaced 1, 2, 5, 10, 20, 50...</summary>
+    private static ScottPlot.TickGenerators.NumericManual CountTicks(long max)
+    {
+        long step = 1;
+        for (long scale = 1; max / step > 10; scale *= 10)
+            step = new[] { 1, 2, 5, 10 }.Select(f => f * scale).First(s => max / s <= 10 || s == 10 * scale);
+        var ticks = new ScottPlot.TickGenerators.NumericManual();
+        for (long v = 0; v <= max; v += step) ticks.AddMajor(v, v.ToString("N0", CultureInfo.InvariantCulture));
+        return ticks;
     }
 }

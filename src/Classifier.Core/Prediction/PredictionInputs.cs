@@ -1,4 +1,5 @@
 using Classifier.Core.Data;
+using Classifier.Core.Sharding;
 
 namespace Classifier.Core.Prediction;
 
@@ -6,10 +7,10 @@ namespace Classifier.Core.Prediction;
 /// Turns <c>predict</c>'s arguments into files, lazily: a file is taken as given (whatever its extension; a non-image
 /// gets an error row later), a folder is walked recursively for image files with the same rules as the data scan
 /// (image extensions in any case, hidden entries skipped, symbolic links followed with each real folder and file taken
-/// once, by device and inode; a folder that cannot be listed gets an error row),
-/// and a missing path gives an error row. Memory stays bounded on huge folders: entries stream from the file system,
-/// and only a folder's first <see cref="SortedFolderLimit"/> entries are held, to sort them; a folder with more
-/// entries is streamed in file-system order.
+/// once, by device and inode; a folder that cannot be listed gets an error row), and a missing path gives an error
+/// row. Every path is made absolute, found or missing, so rows read alike. Memory stays bounded on huge folders:
+/// entries stream from the file system, and only a folder's first <see cref="SortedFolderLimit"/> entries are held, to
+/// sort them; a folder with more entries is streamed in file-system order.
 /// </summary>
 public static class PredictionInputs
 {
@@ -17,17 +18,34 @@ public static class PredictionInputs
     public const int SortedFolderLimit = 4096;
 
     /// <summary>The inputs for <paramref name="arguments"/>, in argument order.</summary>
-    public static IEnumerable<PredictionInput> Enumerate(IEnumerable<string> arguments)
+    public static IEnumerable<PredictionInput> Enumerate(IEnumerable<string> arguments) => Enumerate(arguments, shard: null);
+
+    /// <summary>
+    /// The inputs for <paramref name="arguments"/> that fall in <paramref name="shard"/> (all of them when null), in
+    /// argument order. A file found in a folder argument is keyed by its path relative to that folder; a file or missing
+    /// path given as an argument by the argument as written (see <see cref="ShardKey"/>).
+    /// </summary>
+    public static IEnumerable<PredictionInput> Enumerate(IEnumerable<string> arguments, Shard? shard)
     {
         foreach (var argument in arguments)
         {
             if (File.Exists(argument))
-                yield return new PredictionInput(Path.GetFullPath(argument));
+            {
+                if (shard?.Contains(ShardKey.Normalize(argument)) != false)
+                    yield return new PredictionInput(Path.GetFullPath(argument));
+            }
             else if (Directory.Exists(argument))
-                foreach (var input in Walk(Path.GetFullPath(argument)))
-                    yield return input;
-            else
-                yield return new PredictionInput(argument, "no such file or folder");
+            {
+                var folder = Path.GetFullPath(argument);
+                foreach (var input in Walk(folder))
+                    if (shard?.Contains(ShardKey.Relative(folder, input.Path)) != false)
+                        yield return input;
+            }
+            else if (shard?.Contains(ShardKey.Normalize(argument)) != false)
+            {
+                // absolute, as found files are, so every row names its file the same way
+                yield return new PredictionInput(Path.GetFullPath(argument), "no such file or folder");
+            }
         }
     }
 

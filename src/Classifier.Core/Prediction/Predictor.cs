@@ -50,9 +50,12 @@ public sealed class Predictor : IDisposable
         return new Predictor(model, options, device) { ModelPath = modelPath };
     }
 
-    /// <summary>One row per input file, in the order of <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).</summary>
+    /// <summary>
+    /// One row per input file of the options' shard (all files without one), in the order of
+    /// <paramref name="arguments"/> (see <see cref="PredictionInputs"/>).
+    /// </summary>
     public IEnumerable<PredictionRow> Predict(IEnumerable<string> arguments, CancellationToken cancellation = default) =>
-        Predict(PredictionInputs.Enumerate(arguments), cancellation);
+        Predict(PredictionInputs.Enumerate(arguments, _options.Shard), cancellation);
 
     /// <summary>One row per input, in input order; rows stream out batch by batch.</summary>
     public IEnumerable<PredictionRow> Predict(IEnumerable<PredictionInput> inputs, CancellationToken cancellation = default)

@@ -52,8 +52,11 @@ public static class HtmlReport
             .Concat(extraEvalFolders?.Select(Path.GetFullPath) ?? [])
             .Select(Path.TrimEndingDirectorySeparator).Distinct(StringComparer.Ordinal)
             .Where(f => File.Exists(Path.Combine(f, EvaluationOutputs.MetricsName)))
-            .OrderBy(f => f, StringComparer.Ordinal).ToList();
-        foreach (var folder in evalFolders) AppendEvaluation(html, runFolder, folder);
+            .Select(f => (Folder: f, Eval: TryRead(f)))
+            // The run's own held-out figure first; evaluations on other data follow by name.
+            .OrderBy(e => e.Eval.Saved?.Split == TrainingFiles.ValidationSplit ? 0 : 1)
+            .ThenBy(e => e.Folder, StringComparer.Ordinal).ToList();
+        foreach (var (folder, eval) in evalFolders) AppendEvaluation(html, runFolder, folder, eval);
         if (evalFolders.Count == 0)
             html.Append("<h2>Evaluation</h2>\n<p>No evaluation yet: run <code>classify eval --model RUN DATA_DIR</code>.</p>\n");
 
@@ -91,7 +94,7 @@ public static class HtmlReport
             html.Append("<table class=\"kv\"><caption>best model</caption>\n")
                 .Append(Kv("architecture", info.Architecture))
                 .Append(Kv("classes", info.ClassNames.Count.ToString(CultureInfo.InvariantCulture)))
-                .Append(Kv("input", $"{info.Preprocessing.ImageSize}x{info.Preprocessing.ImageSize} RGB, {info.Preprocessing.Interpolation.ToString().ToLowerInvariant()}"))
+                .Append(Kv("input", $"{info.Preprocessing.ImageSize}x{info.Preprocessing.ImageSize} RGB, {EnumValues.Name(info.Preprocessing.Interpolation)}"))
                 .Append(Kv("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)))
                 .Append(Kv("written", info.CreatedUtc.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)))
                 .Append(Kv("classify / TorchSharp", $"{info.ToolVersion} / {info.TorchSharpVersion}"))
@@ -103,8 +106,7 @@ public static class HtmlReport
             try
             {
                 using var doc = JsonDocument.Parse(File.ReadAllBytes(optionsPath));
-                foreach (var p in doc.RootElement.EnumerateObject())
-                    html.Append(Kv(p.Name, p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText()));
+                AppendOptions(html, doc.RootElement, "");
             }
             catch (JsonException e)
             {
@@ -114,6 +116,38 @@ public static class HtmlReport
         }
         html.Append("</div>\n");
     }
+
+    /// <summary>
+    /// One row per option; a group (the augmentation options) becomes rows named <c>group: option</c>. An option that
+    /// is not set shows what that means rather than JSON's <c>null</c>.
+    /// </summary>
+    private static void AppendOptions(StringBuilder html, JsonElement options, string group)
+    {
+        foreach (var p in options.EnumerateObject())
+        {
+            var name = group.Length == 0 ? p.Name : $"{group}: {p.Name}";
+            if (p.Value.ValueKind == JsonValueKind.Object) AppendOptions(html, p.Value, name);
+            else html.Append(Kv(name, OptionText(p.Name, p.Value)));
+        }
+    }
+
+    private static string OptionText(string name, JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null => UnsetOptions.TryGetValue(name, out var meaning) ? meaning : "none",
+        JsonValueKind.True => "on",
+        JsonValueKind.False => "off",
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>What an option left unset means, where "none" would not say it.</summary>
+    private static readonly Dictionary<string, string> UnsetOptions = new(StringComparer.Ordinal)
+    {
+        ["validation-split"] = "default (a val/ folder if there is one, else 0.2)",
+        ["patience"] = "off (no early stopping)",
+        ["ema-decay"] = "off",
+        ["brightness-range"] = "off",
+    };
 
     private static void AppendDataset(StringBuilder html, string runFolder)
     {
@@ -144,22 +178,33 @@ public static class HtmlReport
         }
     }
 
-    private static void AppendEvaluation(StringBuilder html, string runFolder, string folder)
+    private static (SavedEvaluation? Saved, string? Error) TryRead(string folder)
     {
-        SavedEvaluation eval;
         try
         {
-            eval = SavedEvaluation.Read(Path.Combine(folder, EvaluationOutputs.MetricsName));
+            return (SavedEvaluation.Read(Path.Combine(folder, EvaluationOutputs.MetricsName)), null);
         }
         catch (ClassifierException e)
         {
-            html.Append($"<h2>Evaluation: {E(Path.GetFileName(folder))}</h2>\n<p class=\"warn\">{E(e.Message)}</p>\n");
+            return (null, e.Message);
+        }
+    }
+
+    private static void AppendEvaluation(StringBuilder html, string runFolder, string folder, (SavedEvaluation? Saved, string? Error) read)
+    {
+        if (read.Saved is not { } eval)
+        {
+            html.Append($"<h2>Evaluation: {E(Path.GetFileName(folder))}</h2>\n<p class=\"warn\">{E(read.Error!)}</p>\n");
             return;
         }
         var relative = Path.GetRelativePath(runFolder, folder);
-        html.Append($"<h2>Evaluation: {E(relative)}</h2>\n")
-            .Append($"<p>{E(eval.Data)}: {eval.Images:N0} images{(eval.Skipped > 0 ? $", {eval.Skipped} unreadable skipped" : "")}. Model {E(eval.Model)}.</p>\n")
-            .Append("<div class=\"cards\">\n")
+        var skipped = eval.Skipped > 0 ? $", {eval.Skipped} unreadable skipped" : "";
+        html.Append(eval.Split is { } split
+                ? $"<h2>Evaluation: the run's {E(split)} images ({E(relative)})</h2>\n<p>The {eval.Images:N0} {E(split)} images the run recorded, from {E(eval.Data)}{skipped}. Model {E(eval.Model)}.</p>\n"
+                : $"<h2>Evaluation: {E(relative)}{(eval.TrainedOn > 0 ? " (includes training images)" : "")}</h2>\n<p>{E(eval.Data)}: {eval.Images:N0} images{skipped}. Model {E(eval.Model)}.</p>\n");
+        if (eval.TrainedOn is > 0 and var trained)
+            html.Append($"<p class=\"warn\">{trained:N0} of these {eval.Images:N0} images were trained on (same content): the figures below overstate how the model does on new images.</p>\n");
+        html.Append("<div class=\"cards\">\n")
             .Append(Card("accuracy", F(eval.Accuracy)));
         if (eval.TopKAccuracy is { } topK) html.Append(Card($"top-{eval.TopK} accuracy", F(topK)));
         html.Append(Card("loss", F(eval.Loss)))
@@ -171,7 +216,7 @@ public static class HtmlReport
         foreach (var m in eval.PerClass) html.Append(MetricsRow(m, ""));
         html.Append(MetricsRow(eval.Macro, "total")).Append(MetricsRow(eval.Weighted, "total")).Append("</table>\n");
 
-        html.Append("<div class=\"columns\">\n");
+        // One under the other at full width: side by side, class labels shrank below reading size at 1200 px.
         foreach (var (name, alt) in new[]
                  {
                      (EvaluationOutputs.ConfusionMatrixName, "confusion matrix, counts"),
@@ -179,9 +224,8 @@ public static class HtmlReport
                  })
         {
             var png = Path.Combine(folder, name);
-            if (File.Exists(png)) html.Append("<div>").Append(Img(png, alt)).Append("</div>\n");
+            if (File.Exists(png)) html.Append("<div class=\"figure\">").Append(Img(png, alt)).Append("</div>\n");
         }
-        html.Append("</div>\n");
 
         var sheet = Path.Combine(folder, EvaluationOutputs.TopErrorsName);
         if (File.Exists(sheet)) html.Append("<h3>Most confident errors</h3>\n").Append(Img(sheet, "most confident errors"));
@@ -199,7 +243,7 @@ public static class HtmlReport
             .Append("<table class=\"num\"><tr><th>path</th><th>true</th><th>predicted</th><th>confidence</th></tr>\n");
         foreach (var row in rows.Take(MisclassifiedRowsShown))
         {
-            var cells = SplitCsv(row);
+            var cells = Csv.Split(row);
             if (cells.Count < 4) continue;
             html.Append($"<tr><td class=\"path\">{E(cells[0])}</td><td>{E(cells[1])}</td><td>{E(cells[2])}</td><td>{E(cells[3])}</td></tr>\n");
         }
@@ -216,29 +260,6 @@ public static class HtmlReport
         var relative = Path.GetRelativePath(from, path).Replace('\\', '/');
         var encoded = string.Join('/', relative.Split('/').Select(s => s is "." or ".." ? s : Uri.EscapeDataString(s)));
         return encoded.StartsWith("../", StringComparison.Ordinal) ? encoded : "./" + encoded;
-    }
-
-    /// <summary>Splits one RFC 4180 line (quoted fields may hold commas and doubled quotes).</summary>
-    private static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cell.ToString()); cell.Clear(); }
-            else cell.Append(c);
-        }
-        cells.Add(cell.ToString());
-        return cells;
     }
 
     private static ModelInfo? TryModelInfo(string runFolder)
@@ -291,6 +312,6 @@ public static class HtmlReport
         td.path{text-align:left!important;font-family:monospace;font-size:12px;word-break:break-all}
         .bar{display:inline-block;width:60px;height:8px;background:#eee;margin-right:6px;vertical-align:middle}
         .bar span{display:block;height:100%;background:#4a7ebb}
-        img{max-width:100%;height:auto;border:1px solid #eee}.warn{color:#a33}details{margin:8px 0}
+        img{max-width:100%;height:auto;border:1px solid #eee}.figure{margin:12px 0}.warn{color:#a33}details{margin:8px 0}
         """;
 }

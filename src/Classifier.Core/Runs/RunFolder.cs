@@ -25,13 +25,16 @@ public sealed class RunFolder : IDisposable
     /// <summary>Files that could not be read, with reasons.</summary>
     public const string SkippedName = "skipped.csv";
 
+    /// <summary>Every image trained and validated on, with its content hash (see <see cref="TrainingFiles"/>).</summary>
+    public const string FilesName = "files.csv";
+
     /// <summary>
     /// Files a run writes before its first checkpoint. A folder holding only these (and no model or history) is what a
     /// run that failed early leaves behind; a new run may take it over instead of leaving a dead end.
     /// </summary>
     private static readonly HashSet<string> EarlyFiles = new(StringComparer.Ordinal)
     {
-        OptionsName, SkippedName, "dataset.json", RunLock.FileName,
+        OptionsName, SkippedName, "dataset.json", FilesName, RunLock.FileName,
     };
 
     private RunLock? _lock;
@@ -60,6 +63,9 @@ public sealed class RunFolder : IDisposable
     /// <summary>Path of <c>options.json</c>.</summary>
     public string Options => System.IO.Path.Combine(Path, OptionsName);
 
+    /// <summary>Path of <c>files.csv</c>.</summary>
+    public string Files => System.IO.Path.Combine(Path, FilesName);
+
     /// <summary>Path of <c>skipped.csv</c>.</summary>
     public string Skipped => System.IO.Path.Combine(Path, SkippedName);
 
@@ -87,7 +93,7 @@ public sealed class RunFolder : IDisposable
             }
             catch
             {
-                claim.Dispose();
+                claim.Abandon();
                 throw;
             }
             return new RunFolder(full, claim);

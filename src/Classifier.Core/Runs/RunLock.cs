@@ -13,8 +13,13 @@ public sealed class RunLock : IDisposable
     public const string FileName = ".lock";
 
     private readonly FileStream _stream;
+    private readonly bool _created;
 
-    private RunLock(FileStream stream) => _stream = stream;
+    private RunLock(FileStream stream, bool created)
+    {
+        _stream = stream;
+        _created = created;
+    }
 
     /// <summary>Takes the lock of <paramref name="folder"/> (which must exist), or returns null when another process holds it.</summary>
     public static RunLock? TryTake(string folder)
@@ -24,7 +29,8 @@ public sealed class RunLock : IDisposable
             throw new ClassifierException($"'{path}' is a symbolic link; classify does not follow links in a run folder. Delete it.");
         try
         {
-            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            bool existed = File.Exists(path);
+            return new RunLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None), created: !existed);
         }
         catch (IOException e) when (IsSharingViolation(e))
         {
@@ -49,6 +55,16 @@ public sealed class RunLock : IDisposable
         OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == (OperatingSystem.IsMacOS() ? 35 : 11);
 
     private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>
+    /// Releases the lock after a refused claim: a lock file this claim created is removed again, so a folder that was
+    /// refused is left exactly as it was found.
+    /// </summary>
+    public void Abandon()
+    {
+        _stream.Dispose();
+        if (_created) File.Delete(_stream.Name);
+    }
 
     /// <summary>Releases the lock.</summary>
     public void Dispose() => _stream.Dispose();

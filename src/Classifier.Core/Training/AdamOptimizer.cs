@@ -10,7 +10,11 @@ namespace Classifier.Core.Training;
 /// It lives here rather than using TorchSharp's optimizers because those pass implicitly converted
 /// <see cref="Scalar"/> temporaries to libtorch: such a temporary is unreachable during the native call, and when the
 /// garbage collector finalizes it there, libtorch reads freed memory (a long run died with "toFloat ... Expected
-/// false to be true"). Here every scalar is a local held until the call returns.
+/// false to be true"). Here every scalar is a local held until the call returns. Upstream, dotnet/TorchSharp pull
+/// requests #1434 ("Dispose Scalars implicitly created in Tensor operators") and #1496 ("Dispose implicitly converted
+/// TorchSharp.Scalar and torch.Tensor") make the library dispose those temporaries itself; both were still open for
+/// TorchSharp 0.107.0. This class can go once the pinned TorchSharp contains them and a long run with
+/// <c>torch.optim.Adam</c> no longer fails; <c>AdamOptimizerTests</c> pins the numbers any replacement must match.
 /// </summary>
 public sealed class AdamOptimizer : IDisposable
 {

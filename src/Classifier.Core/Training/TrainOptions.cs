@@ -6,8 +6,8 @@ namespace Classifier.Core.Training;
 
 /// <summary>
 /// Everything that defines a training run. Defaults are the seed recipe (Keras' <c>flow_from_directory</c> + the
-/// seed CNN + Adam). JSON names are the command-line flag names (see <see cref="TrainOptionsFile"/>): a config file
-/// uses them, and the run folder's <c>options.json</c> records the effective options in the same format.
+/// seed CNN + Adam). Each property is described once in <see cref="TrainOptionTable"/> (flag, help, group, resume
+/// rule), which also gives its key in config files and <c>options.json</c> (see <see cref="TrainOptionsFile"/>).
 /// </summary>
 public sealed record TrainOptions
 {
@@ -115,6 +115,7 @@ public sealed record TrainOptions
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
     {
+        TrainOptionTable.CheckFinite(this);
         if (string.IsNullOrWhiteSpace(DataDir)) throw new ClassifierException("No data folder: give DATA_DIR (or \"data\" in the --config file).");
         if (Epochs < 1) throw new ClassifierException($"--epochs {Epochs}: give at least 1.");
         if (BatchSize < 1) throw new ClassifierException($"--batch-size {BatchSize}: give at least 1.");

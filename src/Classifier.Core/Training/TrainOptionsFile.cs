@@ -1,19 +1,25 @@
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using Classifier.Core.Options;
 using Classifier.Core.Runs;
 
 namespace Classifier.Core.Training;
 
 /// <summary>
-/// The JSON form of <see cref="TrainOptions"/>: keys are the <c>classify train</c> flag names without dashes
-/// (<c>"epochs"</c>, <c>"batch-size"</c>, <c>"lr-schedule"</c>, ...; <c>"data"</c> for DATA_DIR; augmentation flags
-/// inside <c>"augment"</c>), enum values as on the command line (<c>"val_loss"</c>, <c>"cosine"</c>). Used for
-/// <c>--config</c> files and for the run folder's <c>options.json</c>, so a run can be repeated from it.
+/// The JSON form of <see cref="TrainOptions"/>, written and read through <see cref="TrainOptionTable"/>: one key per
+/// stored option, named as its flag without dashes (<c>"epochs"</c>, <c>"batch-size"</c>, <c>"lr-schedule"</c>;
+/// <c>"data"</c> for DATA_DIR), values as on the command line (<c>"val_loss"</c>, <c>"cosine"</c>; a brightness range
+/// as <c>[0.8, 1.2]</c>). Used for <c>--config</c> files and for the run folder's <c>options.json</c>, so a run can
+/// be repeated from it. Files written by earlier versions, which kept the augmentation options inside an
+/// <c>"augment"</c> object, are still read.
 /// </summary>
 public static class TrainOptionsFile
 {
-    /// <summary>Serializer settings of the format.</summary>
+    /// <summary>Key of the object that held the augmentation options in files of earlier versions.</summary>
+    private const string AugmentSection = "augment";
+
+    /// <summary>Serializer settings for the other JSON the trainer keeps (the checkpoint's training state).</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -23,48 +29,102 @@ public static class TrainOptionsFile
     };
 
     /// <summary>Writes <paramref name="options"/> to <paramref name="path"/>, atomically.</summary>
-    public static void Write(string path, TrainOptions options) =>
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(options, Json) + "\n");
+    public static void Write(string path, TrainOptions options) => AtomicFile.WriteText(path, ToText(options));
+
+    /// <summary>The JSON text of <paramref name="options"/>: every stored option, in help order.</summary>
+    public static string ToText(TrainOptions options)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            foreach (var option in TrainOptionTable.Stored)
+            {
+                writer.WritePropertyName(option.Name);
+                if (option.Get(options) is { } value) option.Kind.WriteJson(writer, value);
+                else writer.WriteNullValue();
+            }
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
 
     /// <summary>
     /// Reads options from <paramref name="path"/>. Unknown keys are an error that lists them (a typo must not be
-    /// silently ignored); keys left out keep their defaults.
+    /// silently ignored), and so is a key given twice; every value is checked as on the command line (NaN and
+    /// infinities are refused); keys left out keep their defaults.
     /// </summary>
     public static TrainOptions Read(string path)
     {
         if (!File.Exists(path)) throw new ClassifierException($"Config file '{path}' does not exist.");
+        string text;
         try
         {
-            var text = File.ReadAllText(path);
-            var node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
-                       as JsonObject ?? throw new ClassifierException($"Config file '{path}' must hold one JSON object of train options.");
-            CheckKeys(path, node, typeof(TrainOptions), "");
-            if (node["augment"] is JsonObject augment) CheckKeys(path, augment, typeof(Data.Augmentation.AugmentOptions), "augment.");
-            return node.Deserialize<TrainOptions>(Json) ?? new TrainOptions();
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClassifierException($"Cannot read config file '{path}': {e.Message}", e);
+        }
+        return Parse(text, $"Config file '{path}'");
+    }
+
+    /// <summary>Reads options from JSON <paramref name="text"/>; <paramref name="source"/> starts every error message.</summary>
+    public static TrainOptions Parse(string text, string source)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
-            throw new ClassifierException($"Config file '{path}' is not valid: {e.Message}", e);
+            throw new ClassifierException($"{source} is not valid JSON: {e.Message}", e);
         }
-        catch (InvalidOperationException e)
+        using (document)
         {
-            throw new ClassifierException($"Config file '{path}' is not valid: {e.Message}", e);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ClassifierException($"{source} must hold one JSON object of train options.");
+            var entries = new List<(string Key, JsonElement Value)>();
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == AugmentSection && property.Value.ValueKind == JsonValueKind.Object)
+                    entries.AddRange(property.Value.EnumerateObject().Select(p => ($"{AugmentSection}.{p.Name}", p.Value)));
+                else
+                    entries.Add((property.Name, property.Value));
+            }
+
+            var options = new TrainOptions();
+            var seen = new Dictionary<TrainOption, string>();
+            var unknown = new List<string>();
+            foreach (var (key, value) in entries)
+            {
+                var name = key.StartsWith(AugmentSection + ".", StringComparison.Ordinal) ? key[(AugmentSection.Length + 1)..] : key;
+                var option = TrainOptionTable.Find(name);
+                if (option is null || !option.IsStored
+                    || (name != key && option.Group != OptionGroup.Augmentation))
+                {
+                    unknown.Add(key);
+                    continue;
+                }
+                if (seen.TryGetValue(option, out var first))
+                    throw new ClassifierException(
+                        first == key
+                            ? $"{source} gives \"{key}\" twice; keep one."
+                            : $"{source} gives {option.Flag} twice (as \"{first}\" and \"{key}\"); keep one.");
+                seen[option] = key;
+                options = option.Set(options, value.ValueKind == JsonValueKind.Null ? NullFor(option, source, key) : option.Kind.FromJson(value, $"{source}: \"{key}\""));
+            }
+            if (unknown.Count > 0)
+                throw new ClassifierException(
+                    $"{source} has unknown option(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TrainOptionTable.Stored.Select(o => o.Name).Order(StringComparer.Ordinal))}.");
+            return options;
         }
     }
 
-    private static void CheckKeys(string path, JsonObject node, Type type, string prefix)
-    {
-        var known = KnownKeys(type);
-        var unknown = node.Select(p => p.Key).Where(k => !known.Contains(k)).ToList();
-        if (unknown.Count > 0)
-            throw new ClassifierException(
-                $"Config file '{path}' has unknown option(s) {string.Join(", ", unknown.Select(k => prefix + k))}; known: {string.Join(", ", known.Order().Select(k => prefix + k))}.");
-    }
-
-    private static HashSet<string> KnownKeys(Type type) =>
-        type.GetProperties()
-            .Where(p => p.CanWrite && p.GetCustomAttributes(typeof(JsonIgnoreAttribute), true).Length == 0)
-            .Select(p => (p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), true).FirstOrDefault() as JsonPropertyNameAttribute)?.Name
-                         ?? Json.PropertyNamingPolicy!.ConvertName(p.Name))
-            .ToHashSet(StringComparer.Ordinal);
+    /// <summary>JSON null is the default for options whose default is "none" (e.g. "patience"), and an error for others.</summary>
+    private static object? NullFor(TrainOption option, string source, string key) =>
+        option.Get(new TrainOptions()) is null
+            ? null
+            : throw new ClassifierException($"{source}: \"{key}\" cannot be null; leave it out for the default ({option.ShownDefault}).");
 }

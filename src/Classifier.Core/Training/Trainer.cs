@@ -21,6 +21,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// <summary>Validation batches are larger than training ones: no gradients are kept.</summary>
     private const int MinimumEvaluationBatch = 64;
 
+    /// <summary>Images per validation batch of a run with <paramref name="options"/>, during training and after it.</summary>
+    internal static int ValidationBatchSize(TrainOptions options) => Math.Max(options.BatchSize, MinimumEvaluationBatch);
+
     /// <summary>
     /// Trains a new run. Cancelling stops after the current batch, saves a resumable last.cls and rethrows
     /// <see cref="OperationCanceledException"/>; completed epochs stay saved.
@@ -136,7 +139,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             {
                 cancellation.ThrowIfCancellationRequested();
                 validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing.Scale,
-                    Math.Max(options.BatchSize, MinimumEvaluationBatch), cancellation: cancellation, device: device,
+                    ValidationBatchSize(options), cancellation: cancellation, device: device,
                     augmentation: options.TestTimeAugmentation);
                 NativeHeap.ReleaseFreeMemory();
             }
@@ -160,7 +163,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         CurvesPlot.SaveFromHistory(run.History, run.Curves);
         if (skipped.Count > 0) SkippedCsv.Write(run.Skipped, skipped.All);
-        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs);
+        return new TrainResult(run, state.History, state.BestEpoch, skipped.Count, state.StoppedEarly && state.CompletedEpochs < options.Epochs,
+            options, trainSet, validationSet);
     }
 
     /// <summary>

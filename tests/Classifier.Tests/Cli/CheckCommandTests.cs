@@ -21,7 +21,7 @@ public sealed class CheckCommandTests : IDisposable
             f.GetProperty("paths").EnumerateArray().Select(p => p.GetString()!).ToArray())).ToList();
 
     [Fact]
-    public async Task Check_OnAFolderOfBadFiles_ReportsEachWithItsReason_AndExitsThree()
+    public async Task Check_OnAFolderOfBadFiles_ReportsEachWithItsReason_AndExitsFour()
     {
         var data = new BadDataset(_dir.Combine("data"));
         var before = Directory.GetFiles(data.Root, "*", SearchOption.AllDirectories)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Classifier.Core.Torch;
 using Classifier.Tests.Support;
-using TorchSharp;
 
 namespace Classifier.Tests.Cli;
 
@@ -31,14 +29,6 @@ public sealed class EcosystemCliTests : IDisposable
         Assert.DoesNotContain("libtorch_cpu.so", LoadedLibraries("--help"));
         Assert.DoesNotContain("libtorch_cpu.so", LoadedLibraries("train", "--help"));
         Assert.Contains("libtorch_cpu.so", LoadedLibraries("--version"));
-    }
-
-    [Fact]
-    public void DeviceAuto_WithTheCpuBuild_IsTheCpu()
-    {
-        Assert.Equal(DeviceType.CPU, DeviceSelection.Resolve(ComputeDevice.Auto).type);
-        Assert.Equal(DeviceType.CPU, DeviceSelection.Resolve(ComputeDevice.Cpu).type);
-        Assert.False(DeviceSelection.CudaAvailable());
     }
 
     [Theory]

@@ -69,6 +69,26 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public async Task Eval_OnAFolderWithOneClass_EvaluatesIt_AgainstTheModelsClasses()
+    {
+        var batch = _dir.Combine("new-bags");
+        Directory.CreateDirectory(Path.Combine(batch, "Bag"));
+        foreach (var file in Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Bag")))
+            File.Copy(file, Path.Combine(batch, "Bag", Path.GetFileName(file)));
+
+        var eval = await CliRun.Of("eval", "--model", sample.Run, batch, "-o", _dir.Combine("e"), "--format", "json");
+
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        var saved = SavedEvaluation.Read(_dir.Combine("e", EvaluationOutputs.MetricsName));
+        Assert.Equal(30, saved.Images);
+        Assert.Equal(10, saved.ClassNames.Count);
+        var bag = saved.ClassNames.ToList().IndexOf("Bag");
+        Assert.Equal(30, saved.Matrix[bag].Sum());
+        Assert.Equal(saved.Matrix[bag][bag] / 30.0, saved.Accuracy, 12);
+        Assert.Equal(saved.PerClass[bag].F1, saved.Macro.F1, 12); // only Bag has images
+    }
+
+    [Fact]
     public async Task Eval_WithTopKEqualToTheClassCount_HasTopKAccuracyOfExactlyOne()
     {
         var eval = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "-o", _dir.Combine("e"), "--top-k", "10", "--top-errors", "0");
@@ -106,8 +126,8 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
 
         Assert.Equal(ExitCodes.BelowThreshold, eval.ExitCode);
         var accuracy = SavedEvaluation.Read(_dir.Combine("e", EvaluationOutputs.MetricsName)).Accuracy;
-        var line = Assert.Single(eval.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("gate failed"));
-        Assert.Equal($"gate failed: accuracy {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)} is below --min-accuracy 0.9900", line.TrimEnd());
+        var line = Assert.Single(eval.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Gate failed"));
+        Assert.Equal($"Gate failed: accuracy {accuracy.ToString("0.0000", CultureInfo.InvariantCulture)} < --min-accuracy 0.9900", line.TrimEnd());
     }
 
     [Fact]
@@ -117,7 +137,7 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
             "--min-f1", "0.999");
 
         Assert.Equal(ExitCodes.BelowThreshold, eval.ExitCode);
-        Assert.Matches(@"gate failed: macro F1 0\.\d{4} is below --min-f1 0\.9990", eval.Error);
+        Assert.Matches(@"Gate failed: macro F1 0\.\d{4} < --min-f1 0\.9990", eval.Error);
     }
 
     [Fact]
@@ -138,8 +158,8 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         }
 
         Assert.True(eval.ExitCode == 0, eval.ToString());
-        Assert.Contains("Gate passed: accuracy", eval.Out);
-        Assert.DoesNotContain("gate failed", eval.Error);
+        Assert.Matches(@"Gate passed: accuracy 0\.\d{4} >= --min-accuracy 0\.0500", eval.Out);
+        Assert.DoesNotContain("Gate failed", eval.Error);
         var markdown = File.ReadAllText(summary);
         Assert.StartsWith("earlier step\n", markdown);
         Assert.Contains("**Gate passed** (accuracy >= 0.0500, macro F1 >= 0.0000)", markdown);
@@ -177,7 +197,7 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
         Assert.True(System.Text.RegularExpressions.Regex.Matches(html, "src=\"data:image/png;base64,").Count >= 4);
         Assert.DoesNotContain("src=\"http", html);
         Assert.DoesNotContain("<script", html);
-        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: eval-val", "T-shirt_top", "macro avg" })
+        foreach (var text in new[] { "Final metrics", "options.json", "Dataset", "Training curves", "Evaluation: the run's validation images (eval-val)", "T-shirt_top", "macro avg" })
             Assert.Contains(text, html);
         var dataset = DatasetSummary.TryRead(sample.Run)!;
         Assert.Equal(Enumerable.Repeat(100, 10), dataset.TrainCounts);

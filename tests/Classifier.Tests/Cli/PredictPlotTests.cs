@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Classifier.Cli;
 using Classifier.Core.Evaluation;
-using Classifier.Core.Prediction;
 using Classifier.Core.Runs;
 using Classifier.Tests.Support;
 using SixLabors.ImageSharp;
@@ -87,6 +86,36 @@ public sealed class PredictPlotTests(SampleRunFixture sample) : IDisposable
     }
 
     [Fact]
+    public async Task Predict_WhenNothingCouldBeClassified_ExitsTwo_AfterWritingTheErrorRows()
+    {
+        var text = _dir.Combine("notes.png");
+        File.WriteAllText(text, "not an image");
+        var empty = _dir.Combine("empty");
+        Directory.CreateDirectory(empty);
+
+        var result = await CliRun.Of("predict", "--model", sample.Run, text, _dir.Combine("gone.png"), empty, "--format", "csv");
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        var rows = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.StartsWith(text + ",", rows[0]);
+        Assert.StartsWith(_dir.Combine("gone.png") + ",", rows[1]);
+        Assert.Contains("error: nothing could be classified", result.Error);
+    }
+
+    [Fact]
+    public async Task Predict_OnAnEmptyFolder_ExitsTwo_SayingThereWasNoImage()
+    {
+        var empty = _dir.Combine("empty");
+        Directory.CreateDirectory(empty);
+
+        var result = await CliRun.Of("predict", "--model", sample.Run, empty);
+
+        Assert.Equal(ExitCodes.InputError, result.ExitCode);
+        Assert.Contains("error: nothing to classify", result.Error);
+    }
+
+    [Fact]
     public async Task Predict_Table_ListsEachFileWithItsLabel()
     {
         var file = Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Trouser")).Order().First();
@@ -98,37 +127,6 @@ public sealed class PredictPlotTests(SampleRunFixture sample) : IDisposable
         Assert.StartsWith("label", lines[0]);
         Assert.EndsWith(file, lines[1].TrimEnd());
         Assert.Equal(2, lines.Length);
-    }
-
-    [Fact]
-    public void Predictor_StreamsRowsBeforeTheInputsEnd()
-    {
-        // An endless input: rows can only come out if the predictor reads lazily and yields batch by batch.
-        var image = Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Bag")).Order().First();
-        static IEnumerable<PredictionInput> Endless(string path)
-        {
-            while (true) yield return new PredictionInput(path);
-        }
-        using var predictor = Predictor.Open(new PredictOptions { Model = sample.Run, BatchSize = 4 });
-
-        var rows = predictor.Predict(Endless(image)).Take(10).ToList();
-
-        Assert.Equal(10, rows.Count);
-        Assert.All(rows, r => Assert.Equal(rows[0].Label, r.Label));
-    }
-
-    [Fact]
-    public void Predictor_KeepsNoTensorsAliveFromBatchToBatch()
-    {
-        var image = Directory.GetFiles(Path.Combine(SampleRunFixture.Val, "Bag")).Order().First();
-        using var predictor = Predictor.Open(new PredictOptions { Model = sample.Run, BatchSize = 2, TopK = 3 });
-        var liveCounts = new List<long>();
-
-        foreach (var _ in predictor.Predict(Enumerable.Repeat(new PredictionInput(image), 12)))
-            liveCounts.Add(TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-
-        Assert.Equal(12, liveCounts.Count);
-        Assert.All(liveCounts, c => Assert.Equal(liveCounts[0], c));
     }
 
     [Fact]

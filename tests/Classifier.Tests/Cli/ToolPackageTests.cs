@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Classifier.Core.Model.Pretrained;
 using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Cli;
@@ -31,6 +32,11 @@ public sealed class ToolPackageTests : IDisposable
         // "loaded" proves the packed libLibTorchSharp.so is the patched one: the original does not load on Debian 12.
         Assert.Contains("libtorch 2.10.0 (loaded", version);
         Assert.True(new FileInfo(package).Length > 50_000_000, "the package carries libtorch");
+        // The ImageNet weights of resnet18-cntk travel with the tool, where the installed program looks for them
+        // (CntkResNet18.DefaultWeightsPath, relative to its own folder); nothing is downloaded at run time.
+        var program = Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "classify.dll", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(program)!, CntkResNet18.WeightsRelativePath)),
+            $"{CntkResNet18.WeightsRelativePath} is missing beside {program}");
     }
 
     private static string Run(string program, string workingDirectory, params string[] args)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Classifier.Cli;
 using Classifier.Core.Runs;
@@ -39,7 +38,15 @@ public sealed class TrainEvalPlotTests : IDisposable
         double diagonal = Enumerable.Range(0, 3).Sum(i => matrix[i][i]);
         Assert.Equal(diagonal / 36, root.GetProperty("accuracy").GetDouble(), 12);
         Assert.Equal(3, root.GetProperty("per_class").GetArrayLength());
-        Assert.True(root.TryGetProperty("loss", out _));
+        Assert.InRange(root.GetProperty("loss").GetDouble(), 1e-6, 20);
+
+        // The run's own validation images give back exactly the figures history.csv recorded for the best epoch.
+        var own = await CliRun.Of("eval", "--model", run, "--split", "validation", "--format", "json", "-o", _dir.Combine("own"));
+        Assert.True(own.ExitCode == 0, own.ToString());
+        using var ownJson = JsonDocument.Parse(own.Out);
+        var best = HistoryCsv.Read(Path.Combine(run, RunFolder.HistoryName)).MinBy(r => r.ValLoss)!;
+        Assert.Equal(best.ValAccuracy, ownJson.RootElement.GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal(best.ValLoss, ownJson.RootElement.GetProperty("loss").GetDouble(), 4);
 
         File.Delete(Path.Combine(run, RunFolder.CurvesName));
         var plot = await CliRun.Of("plot", run);
@@ -48,9 +55,10 @@ public sealed class TrainEvalPlotTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task Train_OnTheBundledSample_ReachesTheSeedRecipesAccuracy()
     {
-        // The bar: 10 epochs at 28 px with default settings on samples/fashion-mini (train/val) give a
+        // The bar the seed recipe is held to: 10 epochs at 28 px with default settings on samples/fashion-mini (train/val) give a
         // validation accuracy of at least 0.75 (PyTorch gets about 0.78 with the same network and recipe).
         var run = _dir.Combine("sample-run");
 
@@ -158,6 +166,5 @@ public sealed class TrainEvalPlotTests : IDisposable
         var result = await CliRun.Of("--help");
         Assert.Equal(0, result.ExitCode);
         foreach (var verb in new[] { "train", "eval", "plot" }) Assert.Contains(verb, result.Out);
-        _ = CultureInfo.InvariantCulture;
     }
 }

@@ -101,6 +101,22 @@ public sealed class DatasetScannerTests : IDisposable
     }
 
     [Fact]
+    public void Scan_ForEvaluation_AcceptsOneClass_ButNotNone()
+    {
+        Image("only", "1.png");
+        Directory.CreateDirectory(_dir.Combine("empty"));
+
+        var data = DatasetScanner.Scan(_dir.Path, minimumClasses: 1);
+
+        Assert.Equal(["only"], data.ClassNames);
+        Assert.Single(data.Images);
+        Directory.Delete(_dir.Combine("only"), recursive: true);
+        var e = Assert.Throws<ClassifierException>(() => DatasetScanner.Scan(_dir.Path, minimumClasses: 1));
+        Assert.Contains("no class folder with images", e.Message);
+        Assert.Contains("at least one sub-folder", e.Message);
+    }
+
+    [Fact]
     public void Scan_OfAMissingFolder_FailsNamingIt()
     {
         var missing = _dir.Combine("nope");

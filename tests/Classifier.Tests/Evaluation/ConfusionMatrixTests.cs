@@ -26,6 +26,21 @@ public sealed class ConfusionMatrixTests
     }
 
     [Fact]
+    public void MacroAverage_LeavesOutClassesWithoutImages_SoAOneClassBatchIsNotMarkedDown()
+    {
+        // A batch of class b only, evaluated by a three-class model: true b b b b, predicted b b b a.
+        var matrix = new ConfusionMatrix(["a", "b", "c"]);
+        foreach (var p in new[] { 1, 1, 1, 0 }) matrix.Add(1, p);
+
+        var (macro, weighted) = Averages.Of(matrix.PerClass());
+
+        Assert.Equal(2 * 0.75 / 1.75, macro.F1, 12); // b's F1 alone: precision 1, recall 0.75
+        Assert.Equal(0.75, macro.Recall, 12);
+        Assert.Equal(macro.F1, weighted.F1, 12);
+        Assert.Equal(4, macro.Support);
+    }
+
+    [Fact]
     public void AClassNeverPredicted_HasZeroPrecision_NotNaN()
     {
         var matrix = new ConfusionMatrix(["a", "b"]);

@@ -25,7 +25,7 @@ public sealed class QualityGateTests
     {
         var failures = new QualityGate(0.8, 0.74).Failures(Result());
 
-        Assert.Equal(["accuracy 0.7500 is below --min-accuracy 0.8000", "macro F1 0.7333 is below --min-f1 0.7400"], failures);
+        Assert.Equal(["accuracy 0.7500 < --min-accuracy 0.8000", "macro F1 0.7333 < --min-f1 0.7400"], failures);
     }
 
     [Fact]

@@ -69,7 +69,8 @@ public sealed class OnnxExportTests : IDisposable
     [Fact]
     public void OnnxModel_DeclaresADynamicBatch_AndCarriesClassNamesAndPreprocessing()
     {
-        var modelFile = new ExportTests().SavedModel().ModelFile;
+        using var export = new ExportTests(); // owns the folder the model is saved in
+        var modelFile = export.SavedModel().ModelFile;
         var onnx = ModelExport.Run(modelFile, ExportFormat.Onnx, _dir.Combine("model.onnx"));
         using var session = new InferenceSession(onnx);
 

@@ -88,4 +88,52 @@ public sealed class ModelFileTests : IDisposable
         var e = Assert.Throws<ClassifierException>(() => ModelFile.Load(path));
         Assert.Contains($"format version {ModelFile.FormatVersion + 1}", e.Message);
     }
+
+    [Fact]
+    public void Save_WritesEachSectionWithItsLengthAndSha256_InTheDocumentedLayout()
+    {
+        torch.manual_seed(3);
+        using var model = new KerasRecipeCnn(3, 28);
+        var large = new byte[3 << 20]; // larger than the file stream's buffer, so it is written in several pieces
+        new Random(7).NextBytes(large);
+        var path = _dir.Combine("sections.cls");
+        ModelFile.Save(path, model, Info(3, 28), [ModelFileSection.FromBytes("extra", large), new("tail", w => w.Write("end"))]);
+
+        // Read back by hand, following the layout in ModelFile's documentation, not through ModelFile.
+        using var reader = new BinaryReader(File.OpenRead(path));
+        Assert.Equal("CLASSIFY"u8.ToArray(), reader.ReadBytes(8));
+        Assert.Equal(ModelFile.FormatVersion, reader.ReadInt32());
+        Assert.Equal(4, reader.ReadInt32());
+        var sections = new Dictionary<string, byte[]>();
+        for (int i = 0; i < 4; i++)
+        {
+            var name = reader.ReadString();
+            long length = reader.ReadInt64();
+            var hash = reader.ReadBytes(32);
+            var content = reader.ReadBytes((int)length);
+            Assert.Equal(length, content.Length);
+            Assert.Equal(hash, System.Security.Cryptography.SHA256.HashData(content));
+            sections[name] = content;
+        }
+        Assert.Equal(reader.BaseStream.Length, reader.BaseStream.Position);
+        Assert.Equal(["info", "weights", "extra", "tail"], sections.Keys);
+        Assert.Equal(ModelFile.WeightsToBytes(model), sections["weights"]);
+        Assert.Equal(large, sections["extra"]);
+        using var loaded = ModelFile.Load(path);
+        Assert.Equal(large, loaded.Sections["extra"]);
+    }
+
+    [Fact]
+    public void Save_OfA224PxModel_StreamsItsWeightsInsteadOfCopyingThemIntoMemory()
+    {
+        torch.manual_seed(3);
+        using var model = new KerasRecipeCnn(10, 224); // 177 MB of weights
+        var path = _dir.Combine("large.cls");
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ModelFile.Save(path, model, Info(10, 224));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(new FileInfo(path).Length > 170_000_000);
+        Assert.InRange(allocated, 0, 16L << 20);
+    }
 }

@@ -39,6 +39,21 @@ public sealed class PredictionInputsTests : IDisposable
     }
 
     [Fact]
+    public void Enumerate_ShowsFoundAndMissingPathsTheSameWay_Absolute()
+    {
+        var file = _dir.Combine("found.png");
+        File.WriteAllText(file, "");
+        var relativeFound = Path.GetRelativePath(Environment.CurrentDirectory, file);
+        var relativeMissing = Path.GetRelativePath(Environment.CurrentDirectory, _dir.Combine("missing.png"));
+
+        var inputs = PredictionInputs.Enumerate([relativeFound, relativeMissing]).ToList();
+
+        Assert.Equal(file, inputs[0].Path);
+        Assert.Equal(_dir.Combine("missing.png"), inputs[1].Path);
+        Assert.Equal("no such file or folder", inputs[1].Error);
+    }
+
+    [Fact]
     public void Enumerate_IsLazy()
     {
         static IEnumerable<string> Arguments(string file)

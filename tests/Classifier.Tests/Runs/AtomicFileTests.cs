@@ -47,6 +47,7 @@ public sealed class AtomicFileTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task KillingTrainingWhileItWritesAModel_LeavesThePreviousModelIntact()
     {
         // Runs the real classify in a child process on a 160 px model (an 85 MB file), waits until it is writing

@@ -91,6 +91,7 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", TestCategories.Slow)]
     public async Task RunKilledWithSigkill_CanBeResumed_ToTheSameHistory()
     {
         const int epochs = 12;

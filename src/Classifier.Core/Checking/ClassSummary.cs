@@ -4,4 +4,4 @@ namespace Classifier.Core.Checking;
 /// <param name="Name">Class name (the folder name).</param>
 /// <param name="Files">Image files found (by extension).</param>
 /// <param name="Readable">Of those, the files that decode.</param>
-public sealed record CheckedClass(string Name, int Files, int Readable);
+public sealed record ClassSummary(string Name, int Files, int Readable);

@@ -1,4 +1,4 @@
 namespace Classifier.Core.Checking;
 
 /// <summary>A class folder as found on disk: its image files by extension.</summary>
-internal sealed record ScannedClass(string Name, string Path, IReadOnlyList<string> Files);
+internal sealed record ClassListing(string Name, string Path, IReadOnlyList<string> Files);

@@ -1,0 +1,79 @@
+using Classifier.Core.Evaluation;
+using Classifier.Core.Runs;
+using Classifier.Core.Training;
+
+namespace Classifier.Core.Reporting;
+
+/// <summary>
+/// The files of a run besides the trainer's own, in one place. As an observer it records what the run trains and
+/// validates on when training starts (<c>dataset.json</c>, and <c>files.csv</c> with every image's content hash);
+/// after training, <see cref="Finish"/> evaluates the best model on the validation images with the run's own device,
+/// strictness, limits and validation batch size (writing the usual eval files), writes <c>report.html</c> and builds
+/// the CI job summary.
+/// </summary>
+public sealed class RunReport : ITrainingObserver
+{
+    private TrainingFiles? _files;
+
+    /// <summary>The run folder, once training has started.</summary>
+    public string? RunPath { get; private set; }
+
+    /// <inheritdoc />
+    public void OnTrainingStarted(TrainingStarted start)
+    {
+        RunPath = start.Run.Path;
+        DatasetSummary.From(start).Write(start.Run.Path);
+        _files = TrainingFiles.Write(start.Run.Files, start.Train, start.Validation);
+    }
+
+    /// <inheritdoc />
+    public void OnBatchCompleted(BatchProgress progress)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnEpochCompleted(HistoryRow row, bool isBest)
+    {
+    }
+
+    /// <inheritdoc />
+    public void OnImageSkipped(string path, string reason)
+    {
+    }
+
+    /// <summary>
+    /// Evaluates the run's best model on its validation images and writes the eval files and report.html
+    /// (see <see cref="FinishedRun"/>).
+    /// </summary>
+    public FinishedRun Finish(TrainResult result, CancellationToken cancellation = default)
+    {
+        var run = result.Run;
+        string? folder = null;
+        SavedEvaluation? validation = null;
+        if (result.Validation.Images.Count > 0 && File.Exists(run.BestModel))
+        {
+            folder = Path.Combine(run.Path, EvaluationOutputs.SplitFolderName(TrainingFiles.ValidationSplit, result.Validation.Root, result.ValidationIsSplit));
+            var options = result.Options;
+            var evalOptions = new EvalOptions
+            {
+                Model = run.BestModel,
+                Split = TrainingFiles.ValidationSplit,
+                BatchSize = Trainer.ValidationBatchSize(options),
+                Threads = options.Threads,
+                MaxPixels = options.MaxPixels,
+                Device = options.Device,
+                Strict = options.Strict,
+            };
+            var report = ModelEvaluation.Evaluate(run.BestModel, result.Validation, evalOptions, cancellation: cancellation);
+            report = report with
+            {
+                Split = TrainingFiles.ValidationSplit,
+                Overlap = _files?.Overlap(result.Validation.Images.Select(i => i.Path)),
+            };
+            EvaluationOutputs.Write(report, folder);
+            validation = SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName));
+        }
+        var reportPath = HtmlReport.Write(run.Path);
+        return new FinishedRun(folder, reportPath, MarkdownSummary.ForTraining(run.Path, result.History, result.BestEpoch, validation));
+    }
+}
