@@ -9,7 +9,11 @@ internal static class ExitCodes
     /// <summary>The command line could not be parsed (unknown option, missing argument, wrong type).</summary>
     public const int Usage = 1;
 
-    /// <summary>The input was refused: a missing or bad data folder, model file or option value.</summary>
+    /// <summary>
+    /// The input was refused: a missing or bad data folder, model file or option value; with --strict an unreadable
+    /// image; a run folder in use by another classify; an output folder that cannot be written or is a symbolic link;
+    /// an eval with no readable image (docs/bad-input.md).
+    /// </summary>
     public const int InputError = 2;
 
     /// <summary>The evaluation ran but the model fell short of --min-accuracy or --min-f1 (the CI gate).</summary>

@@ -20,6 +20,8 @@ internal sealed class ImageInspector(long maxPixels)
     {
         long length = 0;
         string? hash = null;
+        if (FileStatus.ReadProblem(path) is { } notAFile)
+            return Failed(path, 0, null, FindingKinds.Unreadable, notAFile);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
@@ -27,7 +29,7 @@ internal sealed class ImageInspector(long maxPixels)
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");
             hash = Convert.ToHexStringLower(SHA256.HashData(stream));
-            if (ImageStructure.Problem(stream, _decoder.MaxPixels) is { } structureProblem)
+            if (ImageStructure.Problem(stream) is { } structureProblem)
                 return Failed(path, length, hash, FindingKinds.Corrupt, structureProblem);
 
             IImageInfo? info;

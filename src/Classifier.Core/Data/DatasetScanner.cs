@@ -4,7 +4,9 @@ namespace Classifier.Core.Data;
 /// Reads a data folder laid out as one sub-folder per class (the <c>flow_from_directory</c> contract): class names
 /// are the immediate sub-folders in ordinal order, and images are found recursively below each class folder.
 /// Hidden files and folders and files without an image extension are ignored. Symbolic links are followed, each
-/// real folder at most once, so a link loop cannot make the scan run forever.
+/// real folder and each real file at most once (by device and inode), so a link loop can neither run forever nor
+/// multiply samples. A class folder whose name is not valid UTF-8 is an error: .NET cannot open it, and leaving it
+/// out would silently change the classes.
 /// </summary>
 public static class DatasetScanner
 {
@@ -31,6 +33,9 @@ public static class DatasetScanner
         var empty = new List<string>();
         foreach (var dir in classDirs)
         {
+            if (dir.Name.Contains('\uFFFD'))
+                throw new ClassifierException(
+                    $"Class folder '{dir.FullName}': {FileStatus.NotUtf8}. Leaving it out would change the classes, so nothing was done.");
             var files = FindImages(dir.FullName);
             if (files.Count == 0)
             {
@@ -53,19 +58,31 @@ public static class DatasetScanner
     }
 
     /// <summary>
-    /// Image files below <paramref name="classDir"/>, in ordinal order of their path relative to it.
-    /// <paramref name="onIgnored"/>, when given, hears of every entry left out (path and why), for <c>classify check</c>.
+    /// Image files below <paramref name="classDir"/>, in ordinal order of their path relative to it. Each folder is
+    /// listed once and each file taken once, by their identity (device and inode), whatever links lead to them: a link
+    /// loop such as <c>ext/self -> .</c> reached through another link cannot multiply one image into many samples.
+    /// A sub-folder that cannot be listed because its name is not valid UTF-8 is returned as if it were a file, so
+    /// that reading it fails with that reason, named, like any unreadable image (skipped with a warning, an error with
+    /// --strict, a finding in check). <paramref name="onIgnored"/>, when given, hears of every entry left out (path and
+    /// why), for <c>classify check</c>.
     /// </summary>
     internal static List<string> FindImages(string classDir, Action<string, string>? onIgnored = null)
     {
         var found = new List<(string Relative, string Full)>();
-        var visited = new HashSet<string>(StringComparer.Ordinal);
+        var visitedFolders = new HashSet<(ulong, ulong)>();
+        var visitedPaths = new HashSet<string>(StringComparer.Ordinal); // where identities are unknown (not Linux)
+        var takenFiles = new Dictionary<(ulong, ulong), string>();
         var pending = new Stack<string>();
         pending.Push(classDir);
         while (pending.Count > 0)
         {
             var dir = pending.Pop();
-            if (!visited.Add(RealPath(dir))) continue;
+            var status = FileStatus.Of(dir);
+            if (status.HasIdentity ? !visitedFolders.Add((status.Device, status.Inode)) : !visitedPaths.Add(RealPath(dir)))
+            {
+                onIgnored?.Invoke(dir, "a folder already read through another path (link)");
+                continue;
+            }
             IEnumerable<FileSystemInfo> entries;
             try
             {
@@ -73,7 +90,10 @@ public static class DatasetScanner
             }
             catch (Exception e) when (e is UnauthorizedAccessException or IOException)
             {
-                onIgnored?.Invoke(dir, $"folder cannot be listed ({e.Message})");
+                if (Path.GetFileName(dir).Contains('\uFFFD'))
+                    found.Add((Path.GetRelativePath(classDir, dir), dir));
+                else
+                    onIgnored?.Invoke(dir, $"folder cannot be listed ({e.Message})");
                 continue; // an unreadable sub-folder holds nothing we can train on
             }
             foreach (var entry in entries)
@@ -89,9 +109,20 @@ public static class DatasetScanner
             }
         }
         found.Sort((a, b) => string.CompareOrdinal(a.Relative, b.Relative));
-        return found.Select(f => f.Full).ToList();
+        var images = new List<string>(found.Count);
+        foreach (var (_, full) in found)
+        {
+            // One file reached by two paths is one sample: the first path in order stands for it.
+            var status = FileStatus.Of(full);
+            if (status.Kind == FileKind.Regular && !takenFiles.TryAdd((status.Device, status.Inode), full))
+            {
+                onIgnored?.Invoke(full, $"the same file as '{takenFiles[(status.Device, status.Inode)]}' (reached through a link)");
+                continue;
+            }
+            images.Add(full);
+        }
+        return images;
     }
-
     private static bool IsDirectory(FileSystemInfo entry)
     {
         if (entry is DirectoryInfo) return true;

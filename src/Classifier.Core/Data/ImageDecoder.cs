@@ -81,6 +81,11 @@ public sealed class ImageDecoder
     {
         if (destination.Length != Preprocessing.PixelBytes)
             throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (FileStatus.ReadProblem(path) is { } notAFile)
+        {
+            error = notAFile;
+            return false;
+        }
         try
         {
             using var file = File.OpenHandle(path);
@@ -129,12 +134,16 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
-            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes) && TryDecodeSimplePng(bytes, destination))
+            if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes))
             {
-                error = null;
-                return true;
+                using var pngTurn = LargeImageGate.Enter(LargeImageGate.PngPixels(bytes));
+                if (TryDecodeSimplePng(bytes, destination))
+                {
+                    error = null;
+                    return true;
+                }
             }
-            if (ImageStructure.Problem(stream, MaxPixels) is { } structureProblem)
+            if (ImageStructure.Problem(stream) is { } structureProblem)
             {
                 error = structureProblem;
                 return false;
@@ -151,6 +160,7 @@ public sealed class ImageDecoder
                 return false;
             }
             stream.Position = 0;
+            using var turn = LargeImageGate.Enter((long)info.Width * info.Height);
             using var image = Image.Load<Rgb24>(_configuration, stream);
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.

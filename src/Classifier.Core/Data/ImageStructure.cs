@@ -13,9 +13,8 @@ internal static class ImageStructure
 {
     /// <summary>
     /// Why <paramref name="stream"/> is structurally bad, or null. Leaves the stream at its start.
-    /// <paramref name="maxPixels"/> bounds the total pixels of an animated WebP's frames.
     /// </summary>
-    public static string? Problem(Stream stream, long maxPixels)
+    public static string? Problem(Stream stream)
     {
         try
         {
@@ -27,7 +26,7 @@ internal static class ImageStructure
             if (magic[0] == 0xFF && magic[1] == 0xD8) return JpegProblem(stream);
             if (magic[0] == 'G' && magic[1] == 'I' && magic[2] == 'F') return GifProblem(stream);
             if (magic[0] == 'B' && magic[1] == 'M') return BmpProblem(stream);
-            if (magic.SequenceEqual("RIFF"u8)) return WebpProblem(stream, maxPixels);
+            if (magic.SequenceEqual("RIFF"u8)) return WebpProblem(stream);
             return null;
         }
         finally
@@ -142,41 +141,24 @@ internal static class ImageStructure
     }
 
     /// <summary>
-    /// A RIFF container states its length; a WebP file shorter than that was cut off. ImageSharp 2.1 decodes every
-    /// frame of an animated WebP (it has no first-frame mode for WebP), so the frames' total pixels must stay within
-    /// the pixel limit too.
+    /// A RIFF container states its length; a WebP file shorter than that was cut off. ImageSharp 2.1 cannot decode an
+    /// animated WebP (it throws "Animated webp are not yet supported"), so one is refused here with a clear reason.
     /// </summary>
-    private static string? WebpProblem(Stream s, long maxPixels)
+    private static string? WebpProblem(Stream s)
     {
-        Span<byte> header = stackalloc byte[30]; // RIFF header (12), then a VP8X chunk header (8) and payload (10)
+        Span<byte> header = stackalloc byte[21]; // RIFF header (12), then a VP8X chunk header (8) and its flags byte
         int read = s.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
         if (read < 12 || !header[8..12].SequenceEqual("WEBP"u8)) return null;
         long riffLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) + 8L;
         if (riffLength > s.Length)
             return $"{Truncated} (WebP: the header states {riffLength:N0} bytes but the file has {s.Length:N0})";
         if (read < header.Length || !header[12..16].SequenceEqual("VP8X"u8) || (header[20] & 0x02) == 0) return null;
-        long width = 1 + (header[24] | header[25] << 8 | header[26] << 16);
-        long height = 1 + (header[27] | header[28] << 8 | header[29] << 16);
-        long frames = CountWebpFrames(s);
-        return frames * width * height > maxPixels
-            ? $"animated WebP of {frames:N0} frames of {width}x{height} is over the limit of {maxPixels:N0} pixels in all (--max-pixels)"
-            : null;
+        return AnimatedWebp;
     }
 
-    /// <summary>Counts the ANMF (animation frame) chunks after the VP8X chunk.</summary>
-    private static long CountWebpFrames(Stream s)
-    {
-        s.Position = 30;
-        Span<byte> chunk = stackalloc byte[8];
-        long frames = 0;
-        while (s.ReadAtLeast(chunk, chunk.Length, throwOnEndOfStream: false) == chunk.Length)
-        {
-            if (chunk[..4].SequenceEqual("ANMF"u8)) frames++;
-            long size = BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
-            if (!Skip(s, size + (size & 1))) break;
-        }
-        return frames;
-    }
+    /// <summary>The reason given for an animated WebP file.</summary>
+    internal const string AnimatedWebp =
+        "animated WebP is not supported (the decoder reads still WebP images only); save its first frame as a PNG or a still WebP";
 
     private static bool Skip(Stream s, long count)
     {

@@ -92,9 +92,9 @@ public sealed class ImageDecoderRobustnessTests(ITestOutputHelper output) : IDis
     }
 
     [Fact]
-    public void TryDecode_RefusesAnAnimatedWebpWhoseFramesTogetherExceedThePixelLimit()
+    public void TryDecode_RefusesAnAnimatedWebp_SayingAnimatedWebpIsNotSupported()
     {
-        // ImageSharp 2.1 decodes every frame of an animated WebP: 200 frames of 1000x1000 would be 800 MB of pixels.
+        // ImageSharp 2.1 throws "Animated webp are not yet supported" for any animated WebP, however small.
         var chunks = new MemoryStream();
         void Chunk(string type, byte[] payload)
         {
@@ -102,14 +102,14 @@ public sealed class ImageDecoderRobustnessTests(ITestOutputHelper output) : IDis
             chunks.Write(BitConverter.GetBytes(payload.Length));
             chunks.Write(payload);
         }
-        Chunk("VP8X", [0x02, 0, 0, 0, 0xE7, 0x03, 0, 0xE7, 0x03, 0]); // animation flag; canvas 999+1 x 999+1
+        Chunk("VP8X", [0x02, 0, 0, 0, 9, 0, 0, 9, 0, 0]); // animation flag; canvas 9+1 x 9+1
         Chunk("ANIM", new byte[6]);
-        for (int i = 0; i < 200; i++) Chunk("ANMF", new byte[16]);
+        for (int i = 0; i < 2; i++) Chunk("ANMF", new byte[16]);
         var body = chunks.ToArray();
         var path = _dir.Combine("anim.webp");
         File.WriteAllBytes(path, [.. "RIFF"u8, .. BitConverter.GetBytes(body.Length + 4), .. "WEBP"u8, .. body]);
 
-        Assert.Contains("animated WebP of 200 frames of 1000x1000 is over the limit of 90,000,000 pixels in all", Refusal(path));
+        Assert.Contains("animated WebP is not supported", Refusal(path));
     }
 
     [Theory]
