@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace Classifier.Core.Torch;
+
+/// <summary>
+/// libtorch 2.10's oneDNN sizes its brgemm convolution kernels (1x1 convolutions on AVX-512 machines, as in
+/// resnet50's bottleneck blocks) from the CPU's cache sizes, read from <c>/sys/devices/system/cpu/cpu0/cache</c>. On
+/// virtual machines that do not publish them the estimate divides by zero and the process dies with SIGFPE in
+/// <c>brgemm_convolution_utils::est_eff_1x1</c> during training, with no message. Limiting oneDNN to SSE4.1 keeps it
+/// off that path (checked on such a machine: capping at AVX2 still crashed, SSE4.1 trains). The cap costs speed, so it
+/// is set only where the caches are unknown, only for the networks that need it, and never over a user's own setting.
+/// </summary>
+public static partial class OneDnnSafety
+{
+    private const string IsaVariable = "ONEDNN_MAX_CPU_ISA";
+    private const string LegacyIsaVariable = "DNNL_MAX_CPU_ISA";
+    private const string CacheFolder = "/sys/devices/system/cpu/cpu0/cache";
+
+    /// <summary>
+    /// Caps oneDNN at SSE4.1 for this process when the CPU's cache sizes are unknown. Must run before the process's
+    /// first oneDNN primitive (oneDNN reads the variable once); the CLI builds the network before any forward pass.
+    /// </summary>
+    public static void AvoidBrgemmWhereCacheSizesAreUnknown()
+    {
+        if (!OperatingSystem.IsLinux() || Directory.Exists(CacheFolder)) return;
+        if (Environment.GetEnvironmentVariable(IsaVariable) is not null || Environment.GetEnvironmentVariable(LegacyIsaVariable) is not null)
+            return;
+        // .NET keeps its own copy of the environment; oneDNN reads the C library's, so set it there.
+        _ = SetEnv(IsaVariable, "SSE41", 0);
+        Environment.SetEnvironmentVariable(IsaVariable, "SSE41");
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+}
