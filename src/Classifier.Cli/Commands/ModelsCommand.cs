@@ -11,8 +11,7 @@ internal static class ModelsCommand
 {
     public static Command Create()
     {
-        var format = new Option<string>("--format") { Description = "table for people, json for scripts.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var format = ValueOptions.Choice("--format", "table for people, json for scripts.", ["table", "json"], "table");
         var command = new Command("models", "List the networks of the model zoo (--model): parameters, default input size, pretrained weights available offline, preprocessing.")
         {
             format,
