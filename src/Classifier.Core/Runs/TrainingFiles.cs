@@ -146,9 +146,13 @@ public sealed class TrainingFiles
         return new TrainingOverlap(inTrain, inValidation);
     }
 
-    /// <summary>The SHA-256 of the file's bytes in lower-case hex, or an empty string when it cannot be read.</summary>
+    /// <summary>
+    /// The SHA-256 of the file's bytes in lower-case hex, or an empty string when it cannot be read or is not a regular
+    /// file (a FIFO would block the open forever; a device never ends).
+    /// </summary>
     public static string Sha256(string path)
     {
+        if (Data.FileStatus.ReadProblem(path) is not null) return "";
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
