@@ -51,6 +51,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;
+        if (spec.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         using var model = spec.Create(classes, preprocessing.ImageSize);
         var weightsNote = options.Weights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
         model.to(device); // before the optimizer takes the parameters
@@ -79,6 +80,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         if (epochs is { } extended) options = options with { Epochs = extended };
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
+        if (options.Network.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);

@@ -1,4 +1,3 @@
-using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,12 +20,11 @@ public static class NetworkRegistry
         TorchVisionResNet.Entry("resnet18", "torchvision ResNet-18 (11.7 M parameters at 1,000 classes).", c => torchvision.models.resnet18(num_classes: c)),
         TorchVisionResNet.Entry("resnet34", "torchvision ResNet-34 (21.8 M parameters at 1,000 classes).", c => torchvision.models.resnet34(num_classes: c)),
         CntkResNet.Spec,
-        TorchVisionResNet.Entry("resnet50", "torchvision ResNet-50 (25.6 M parameters at 1,000 classes, bottleneck blocks).", c =>
+        TorchVisionResNet.Entry("resnet50", "torchvision ResNet-50 (25.6 M parameters at 1,000 classes, bottleneck blocks).", c => torchvision.models.resnet50(num_classes: c)) with
         {
-            // Its 1x1 bottleneck convolutions take oneDNN's brgemm path, which divides by the CPU's cache sizes.
-            OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
-            return torchvision.models.resnet50(num_classes: c);
-        }),
+            // Its 1x1 bottleneck convolutions take oneDNN's brgemm path when training, which divides by the CPU's cache sizes.
+            TrainsOnlyWithKnownCpuCaches = true,
+        },
         TorchVisionMobileNet.V2,
         TorchVisionMobileNet.V3Small,
         TorchVisionMobileNet.V3Large,

@@ -56,6 +56,12 @@ public sealed record NetworkSpec
     public IReadOnlyDictionary<string, Action<nn.Module<Tensor, Tensor>>> OfflineWeights { get; init; } =
         new Dictionary<string, Action<nn.Module<Tensor, Tensor>>>();
 
+    /// <summary>
+    /// Training it crashes libtorch's oneDNN on machines that do not publish their CPU cache sizes; the trainer then
+    /// limits oneDNN for the process (<see cref="Torch.OneDnnSafety"/>).
+    /// </summary>
+    public bool TrainsOnlyWithKnownCpuCaches { get; init; }
+
     /// <summary>Whether <paramref name="imageSize"/> is a side this network accepts.</summary>
     public bool Accepts(int imageSize) =>
         imageSize >= MinimumImageSize && imageSize <= MaximumImageSize && imageSize % ImageSizeMultiple == 0;
