@@ -1,4 +1,5 @@
 using Classifier.Core.Model;
+using static Classifier.Core.Export.OnnxFieldNumbers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -23,30 +24,7 @@ internal static class OnnxExport
     /// <summary>ONNX IR version 7 is the one that goes with opset 13.</summary>
     private const long IrVersion = 7;
 
-    // Field numbers and enum values from onnx.proto (onnx/onnx, IR version 7).
-    private static class Model
-    {
-        public const int IrVersion = 1, ProducerName = 2, ProducerVersion = 3, Graph = 7, OpsetImport = 8, MetadataProps = 14;
-    }
-
-    private static class Graph
-    {
-        public const int Node = 1, Name = 2, Initializer = 5, Input = 11, Output = 12;
-    }
-
-    private static class Node
-    {
-        public const int Input = 1, Output = 2, Name = 3, OpType = 4, Attribute = 5;
-    }
-
-    private static class Attribute
-    {
-        public const int Name = 1, Float = 2, Int = 3, Ints = 8, Type = 20;
-        public const long TypeFloat = 1, TypeInt = 2, TypeInts = 7;
-    }
-
-    private const int TensorDims = 1, TensorDataType = 2, TensorName = 8, TensorRawData = 9;
-    private const long Float32 = OnnxInitializer.Float32Type;
+    private const long Float32 = OnnxFieldNumbers.TensorProto.Float32;
 
     /// <summary>
     /// Writes <paramref name="network"/> (in eval mode) as an ONNX model whose first nodes apply
@@ -68,43 +46,43 @@ internal static class OnnxExport
         long side = info.Preprocessing.ImageSize;
         long classes = info.ClassNames.Count;
         var model = new ProtoMessage()
-            .Int64(Model.IrVersion, IrVersion)
-            .String(Model.ProducerName, "classify")
-            .String(Model.ProducerVersion, ToolInfo.Version)
-            .Message(Model.Graph, new ProtoMessage()
-                .Messages(Graph.Node, graph.Nodes.Select(NodeOf))
-                .String(Graph.Name, info.Architecture.Replace('-', '_'))
-                .Messages(Graph.Initializer, graph.Initializers.Select(TensorOf))
-                .Message(Graph.Input, FloatTensorValue(InputName, ["batch", 3L, side, side]))
-                .Message(Graph.Output, FloatTensorValue(ProbabilitiesName, ["batch", classes]))
-                .Message(Graph.Output, FloatTensorValue(LogitsName, ["batch", classes])))
-            .Message(Model.OpsetImport, new ProtoMessage().String(OnnxFieldNumbers.OpsetDomain, "").Int64(OnnxFieldNumbers.OpsetVersion, OpsetVersion));
+            .Int64(ModelProto.IrVersion, IrVersion)
+            .String(ModelProto.ProducerName, "classify")
+            .String(ModelProto.ProducerVersion, ToolInfo.Version)
+            .Message(ModelProto.Graph, new ProtoMessage()
+                .Messages(GraphProto.Node, graph.Nodes.Select(NodeOf))
+                .String(GraphProto.Name, info.Architecture.Replace('-', '_'))
+                .Messages(GraphProto.Initializer, graph.Initializers.Select(TensorOf))
+                .Message(GraphProto.Input, FloatTensorValue(InputName, ["batch", 3L, side, side]))
+                .Message(GraphProto.Output, FloatTensorValue(ProbabilitiesName, ["batch", classes]))
+                .Message(GraphProto.Output, FloatTensorValue(LogitsName, ["batch", classes])))
+            .Message(ModelProto.OpsetImport, new ProtoMessage().String(OperatorSetProto.Domain, "").Int64(OperatorSetProto.Version, OpsetVersion));
         foreach (var (key, value) in ExportMetadata.For(info, network))
-            model.Message(Model.MetadataProps, new ProtoMessage().String(OnnxFieldNumbers.EntryKey, key).String(OnnxFieldNumbers.EntryValue, value));
+            model.Message(ModelProto.MetadataProps, new ProtoMessage().String(Entry.Key, key).String(Entry.Value, value));
 
         stream.Write(model.ToArray());
     }
 
     private static ProtoMessage TensorOf(OnnxInitializer initializer) => new ProtoMessage()
-        .Int64s(TensorDims, initializer.Shape)
-        .Int64(TensorDataType, initializer.DataType)
-        .String(TensorName, initializer.Name)
-        .Bytes(TensorRawData, initializer.RawData);
+        .Int64s(TensorProto.Dims, initializer.Shape)
+        .Int64(TensorProto.DataType, initializer.DataType)
+        .String(TensorProto.Name, initializer.Name)
+        .Bytes(TensorProto.RawData, initializer.RawData);
 
     private static ProtoMessage NodeOf(OnnxNode node)
     {
         var message = new ProtoMessage()
-            .Strings(Node.Input, node.Inputs)
-            .String(Node.Output, node.Output)
-            .String(Node.Name, node.Name)
-            .String(Node.OpType, node.OpType);
+            .Strings(NodeProto.Input, node.Inputs)
+            .String(NodeProto.Output, node.Output)
+            .String(NodeProto.Name, node.Name)
+            .String(NodeProto.OpType, node.OpType);
         foreach (var attribute in node.Attributes)
         {
-            var proto = new ProtoMessage().String(Attribute.Name, attribute.Name);
-            if (attribute.Int is { } value) proto.Int64(Attribute.Int, value).Int64(Attribute.Type, Attribute.TypeInt);
-            else if (attribute.Ints is { } values) proto.Int64s(Attribute.Ints, values).Int64(Attribute.Type, Attribute.TypeInts);
-            else proto.Float(Attribute.Float, attribute.Float!.Value).Int64(Attribute.Type, Attribute.TypeFloat);
-            message.Message(Node.Attribute, proto);
+            var proto = new ProtoMessage().String(AttributeProto.Name, attribute.Name);
+            if (attribute.Int is { } value) proto.Int64(AttributeProto.Int, value).Int64(AttributeProto.Type, AttributeProto.TypeInt);
+            else if (attribute.Ints is { } values) proto.Int64s(AttributeProto.Ints, values).Int64(AttributeProto.Type, AttributeProto.TypeInts);
+            else proto.Float(AttributeProto.Float, attribute.Float!.Value).Int64(AttributeProto.Type, AttributeProto.TypeFloat);
+            message.Message(NodeProto.Attribute, proto);
         }
         return message;
     }
@@ -116,12 +94,12 @@ internal static class OnnxExport
         foreach (var dim in dims)
         {
             var dimension = dim is string symbol
-                ? new ProtoMessage().String(OnnxFieldNumbers.DimParam, symbol)
-                : new ProtoMessage().Int64(OnnxFieldNumbers.DimValue, (long)dim);
-            shape.Message(OnnxFieldNumbers.ShapeDim, dimension);
+                ? new ProtoMessage().String(Shape.DimParam, symbol)
+                : new ProtoMessage().Int64(Shape.DimValue, (long)dim);
+            shape.Message(Shape.Dim, dimension);
         }
-        var tensorType = new ProtoMessage().Int64(OnnxFieldNumbers.TensorElemType, Float32).Message(OnnxFieldNumbers.TensorShape, shape);
-        var type = new ProtoMessage().Message(OnnxFieldNumbers.TypeTensorType, tensorType);
-        return new ProtoMessage().String(OnnxFieldNumbers.ValueInfoName, name).Message(OnnxFieldNumbers.ValueInfoType, type);
+        var tensorType = new ProtoMessage().Int64(TypeProto.ElementType, Float32).Message(TypeProto.Shape, shape);
+        var type = new ProtoMessage().Message(TypeProto.TensorType, tensorType);
+        return new ProtoMessage().String(ValueInfoProto.Name, name).Message(ValueInfoProto.Type, type);
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using static Classifier.Core.Export.OnnxFieldNumbers;
 
 namespace Classifier.Core.Model.Pretrained;
 
@@ -12,43 +13,6 @@ namespace Classifier.Core.Model.Pretrained;
 /// </summary>
 internal static class OnnxReader
 {
-    // Field numbers from onnx.proto (onnx/onnx); they have not changed since IR version 3.
-    private static class Model
-    {
-        public const int ProducerName = 2, ProducerVersion = 3, Graph = 7, OpsetImport = 8;
-    }
-
-    private static class OperatorSet
-    {
-        public const int Domain = 1, Version = 2;
-    }
-
-    private static class Graph
-    {
-        public const int Node = 1, Initializer = 5, Input = 11, Output = 12;
-    }
-
-    private static class ValueInfo
-    {
-        public const int Name = 1;
-    }
-
-    private static class Node
-    {
-        public const int Input = 1, Output = 2, Name = 3, OpType = 4, Attribute = 5;
-    }
-
-    private static class Attribute
-    {
-        public const int Name = 1, Float = 2, Int = 3, Floats = 7, Ints = 8;
-    }
-
-    private static class Tensor
-    {
-        public const int Dims = 1, DataType = 2, FloatData = 4, Name = 8, RawData = 9, DataLocation = 14;
-        public const long Float32 = 1, ExternalLocation = 1;
-    }
-
     /// <summary>
     /// Reads the ONNX model at <paramref name="path"/>. Throws <see cref="ClassifierException"/> naming the file when
     /// it is missing, unreadable or not a well-formed ONNX model.
@@ -84,13 +48,13 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Model.ProducerName: producerName = ReadString(model.Input, tag, "ModelProto.producer_name"); break;
-                case Model.ProducerVersion: producerVersion = ReadString(model.Input, tag, "ModelProto.producer_version"); break;
-                case Model.OpsetImport:
+                case ModelProto.ProducerName: producerName = ReadString(model.Input, tag, "ModelProto.producer_name"); break;
+                case ModelProto.ProducerVersion: producerVersion = ReadString(model.Input, tag, "ModelProto.producer_version"); break;
+                case ModelProto.OpsetImport:
                     var (domain, version) = ReadOperatorSet(model.Nested(tag, "ModelProto.opset_import"));
                     if (domain is "" or "ai.onnx") opset = version;
                     break;
-                case Model.Graph: graph = ReadGraph(model.Nested(tag, "ModelProto.graph")); break;
+                case ModelProto.Graph: graph = ReadGraph(model.Nested(tag, "ModelProto.graph")); break;
                 default: model.Input.SkipLastField(); break;
             }
         }
@@ -108,8 +72,8 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case OperatorSet.Domain: domain = ReadString(input, tag, "OperatorSetIdProto.domain"); break;
-                case OperatorSet.Version: version = ReadInt64(input, tag, "OperatorSetIdProto.version"); break;
+                case OperatorSetProto.Domain: domain = ReadString(input, tag, "OperatorSetIdProto.domain"); break;
+                case OperatorSetProto.Version: version = ReadInt64(input, tag, "OperatorSetIdProto.version"); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -127,14 +91,14 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Graph.Node: nodes.Add(ReadNode(graph.Nested(tag, "GraphProto.node"))); break;
-                case Graph.Initializer:
+                case GraphProto.Node: nodes.Add(ReadNode(graph.Nested(tag, "GraphProto.node"))); break;
+                case GraphProto.Initializer:
                     var tensor = ReadTensor(graph.Nested(tag, "GraphProto.initializer"));
                     if (!initializers.TryAdd(tensor.Name, tensor))
                         throw new InvalidDataException($"two initializers are named '{tensor.Name}'");
                     break;
-                case Graph.Input: inputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.input"))); break;
-                case Graph.Output: outputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.output"))); break;
+                case GraphProto.Input: inputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.input"))); break;
+                case GraphProto.Output: outputs.Add(ReadValueInfoName(graph.Nested(tag, "GraphProto.output"))); break;
                 default: graph.Input.SkipLastField(); break;
             }
         }
@@ -148,7 +112,7 @@ internal static class OnnxReader
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
-            if (WireFormat.GetTagFieldNumber(tag) == ValueInfo.Name) name = ReadString(input, tag, "ValueInfoProto.name");
+            if (WireFormat.GetTagFieldNumber(tag) == ValueInfoProto.Name) name = ReadString(input, tag, "ValueInfoProto.name");
             else input.SkipLastField();
         }
         return name;
@@ -166,11 +130,11 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Node.Input: inputs.Add(ReadString(input, tag, "NodeProto.input")); break;
-                case Node.Output: outputs.Add(ReadString(input, tag, "NodeProto.output")); break;
-                case Node.Name: name = ReadString(input, tag, "NodeProto.name"); break;
-                case Node.OpType: opType = ReadString(input, tag, "NodeProto.op_type"); break;
-                case Node.Attribute:
+                case NodeProto.Input: inputs.Add(ReadString(input, tag, "NodeProto.input")); break;
+                case NodeProto.Output: outputs.Add(ReadString(input, tag, "NodeProto.output")); break;
+                case NodeProto.Name: name = ReadString(input, tag, "NodeProto.name"); break;
+                case NodeProto.OpType: opType = ReadString(input, tag, "NodeProto.op_type"); break;
+                case NodeProto.Attribute:
                     var (attributeName, attribute) = ReadAttribute(node.Nested(tag, "NodeProto.attribute"));
                     attributes[attributeName] = attribute;
                     break;
@@ -193,11 +157,11 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Attribute.Name: name = ReadString(input, tag, "AttributeProto.name"); break;
-                case Attribute.Int: integer = ReadInt64(input, tag, "AttributeProto.i"); break;
-                case Attribute.Float: real = ReadFloat(input, tag, "AttributeProto.f"); break;
-                case Attribute.Ints: ReadInt64s(attribute, tag, ints, "AttributeProto.ints"); break;
-                case Attribute.Floats: ReadFloats(attribute, tag, floats, "AttributeProto.floats"); break;
+                case AttributeProto.Name: name = ReadString(input, tag, "AttributeProto.name"); break;
+                case AttributeProto.Int: integer = ReadInt64(input, tag, "AttributeProto.i"); break;
+                case AttributeProto.Float: real = ReadFloat(input, tag, "AttributeProto.f"); break;
+                case AttributeProto.Ints: ReadInt64s(attribute, tag, ints, "AttributeProto.ints"); break;
+                case AttributeProto.Floats: ReadFloats(attribute, tag, floats, "AttributeProto.floats"); break;
                 default: input.SkipLastField(); break;
             }
         }
@@ -217,18 +181,18 @@ internal static class OnnxReader
         {
             switch (WireFormat.GetTagFieldNumber(tag))
             {
-                case Tensor.Dims: ReadInt64s(tensor, tag, dims, "TensorProto.dims"); break;
-                case Tensor.DataType: dataType = ReadInt64(input, tag, "TensorProto.data_type"); break;
-                case Tensor.FloatData: ReadFloats(tensor, tag, floatData, "TensorProto.float_data"); break;
-                case Tensor.Name: name = ReadString(input, tag, "TensorProto.name"); break;
-                case Tensor.RawData: raw = tensor.Bytes(tag, "TensorProto.raw_data"); break;
-                case Tensor.DataLocation: location = ReadInt64(input, tag, "TensorProto.data_location"); break;
+                case TensorProto.Dims: ReadInt64s(tensor, tag, dims, "TensorProto.dims"); break;
+                case TensorProto.DataType: dataType = ReadInt64(input, tag, "TensorProto.data_type"); break;
+                case TensorProto.FloatData: ReadFloats(tensor, tag, floatData, "TensorProto.float_data"); break;
+                case TensorProto.Name: name = ReadString(input, tag, "TensorProto.name"); break;
+                case TensorProto.RawData: raw = tensor.Bytes(tag, "TensorProto.raw_data"); break;
+                case TensorProto.DataLocation: location = ReadInt64(input, tag, "TensorProto.data_location"); break;
                 default: input.SkipLastField(); break;
             }
         }
-        if (location == Tensor.ExternalLocation)
+        if (location == TensorProto.ExternalLocation)
             throw new InvalidDataException($"tensor '{name}' keeps its data in an external file, which is not supported");
-        if (dataType != Tensor.Float32)
+        if (dataType != TensorProto.Float32)
             throw new InvalidDataException($"tensor '{name}' has data type {dataType}; only float32 (1) is supported");
 
         long count = 1;
