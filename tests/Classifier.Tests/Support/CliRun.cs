@@ -7,10 +7,16 @@ public sealed record CliRun(int ExitCode, string Out, string Error)
 {
     public static async Task<CliRun> Of(params string[] args)
     {
+        // Synchronized as Console.Out and Console.Error are: the verbs' worker threads (decoding, inspection) write
+        // warnings while the main thread prints, and a bare StringWriter is not safe for that.
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = await ClassifyCli.InvokeAsync(args, output, error);
-        return new CliRun(code, output.ToString(), error.ToString());
+        var syncOutput = TextWriter.Synchronized(output);
+        var syncError = TextWriter.Synchronized(error);
+        int code = await ClassifyCli.InvokeAsync(args, syncOutput, syncError);
+        lock (syncOutput)
+        lock (syncError)
+            return new CliRun(code, output.ToString(), error.ToString());
     }
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Out}\n--- stderr\n{Error}";
