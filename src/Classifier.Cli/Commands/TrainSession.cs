@@ -70,7 +70,9 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
         long folder = FolderSize.Bytes(result.Run.Path);
         var last = new FileInfo(result.Run.LastModel);
         o.WriteLine($"Disk:    {ByteSize.Format(folder)} in the run folder" +
-                    (last.Exists ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)" : ""));
+                    (!last.Exists ? ""
+                        : result.Options.SlimLast ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: the final weights, without optimizer state: --slim-last)"
+                        : $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)"));
         o.WriteLine($"Memory:  {ByteSize.Format(ProcessMemory.PeakBytes)} peak resident");
     }
 }

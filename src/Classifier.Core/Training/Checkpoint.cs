@@ -19,18 +19,31 @@ public static class Checkpoint
 
     /// <summary>
     /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
-    /// network the optimizer updates) when that is another one.
+    /// network the optimizer updates) when that is another one. Without <paramref name="resumable"/> (a finished run
+    /// with <c>--slim-last</c>) only the model and the trainer state are written: <see cref="RequireResumable"/> then
+    /// refuses to continue it.
     /// </summary>
-    public static void Save(string path, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, ModelInfo info, TrainingState state, nn.Module<Tensor, Tensor>? trained = null)
+    public static void Save(string path, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, ModelInfo info, TrainingState state,
+        nn.Module<Tensor, Tensor>? trained = null, bool resumable = true)
     {
         // Written straight to the file, section by section: at 224 px the optimizer's moments alone are 355 MB.
-        var sections = new List<ModelFileSection>
-        {
-            new(OptimizerSection, optimizer.Save),
-            ModelFileSection.FromBytes(TrainerSection, JsonSerializer.SerializeToUtf8Bytes(state, TrainOptionsFile.Json)),
-        };
-        if (trained is not null && !ReferenceEquals(trained, model)) sections.Add(ModelFile.WeightsSection(TrainedWeightsSection, trained));
+        var sections = new List<ModelFileSection>();
+        if (resumable) sections.Add(new(OptimizerSection, optimizer.Save));
+        sections.Add(ModelFileSection.FromBytes(TrainerSection, JsonSerializer.SerializeToUtf8Bytes(state, TrainOptionsFile.Json)));
+        if (resumable && trained is not null && !ReferenceEquals(trained, model)) sections.Add(ModelFile.WeightsSection(TrainedWeightsSection, trained));
         ModelFile.Save(path, model, info, sections);
+    }
+
+    /// <summary>
+    /// Throws <see cref="ClassifierException"/> when a run's checkpoint was saved without its optimizer state
+    /// (<c>--slim-last</c>), before resuming changes any file.
+    /// </summary>
+    public static void RequireResumable(string runDir, string path, LoadedModel checkpoint)
+    {
+        if (checkpoint.Sections.ContainsKey(TrainerSection) && !checkpoint.Sections.ContainsKey(OptimizerSection))
+            throw new ClassifierException(
+                $"'{path}' was saved without its optimizer state when the run ended (--slim-last), so run '{runDir}' cannot be resumed or extended; nothing was changed. " +
+                $"Train a new run with its options: classify train --config {Path.Combine(runDir, Runs.RunFolder.OptionsName)} -o NEW_DIR.");
     }
 
     /// <summary>

@@ -110,6 +110,9 @@ public static class TrainOptionTable
         // Output
         Bind(Output, "output", OptionKind.Text, "Run folder to create (never overwritten).",
             o => o.OutputDir, (o, v) => o with { OutputDir = v }) with { Aliases = ["-o"], ValueName = "DIR", DefaultText = "the next runs/train-NNN" },
+        Bind(Output, "slim-last", OptionKind.Flag,
+            "When the run ends, save last.cls without the optimizer state (a third of its size); the run can then not be resumed or extended.",
+            o => o.SlimLast, (o, v) => o with { SlimLast = v }),
         Command(Output, "log-format", OptionKind.Choice<LogFormat>(),
             "text for people; json prints one JSON object per epoch on stdout (JSON Lines).") with { Resumable = true, DefaultText = "text" },
         Command(Output, "tensorboard", OptionKind.Text, "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.")

@@ -121,6 +121,12 @@ public sealed record TrainOptions
     /// <summary>On-the-fly augmentation of training images.</summary>
     public AugmentOptions Augment { get; init; } = new();
 
+    /// <summary>
+    /// Save the final <c>last.cls</c> without the optimizer state (<c>--slim-last</c>): a third of its size for the seed
+    /// CNN, at the cost of resuming or extending the run. A run stopped before its end keeps the full checkpoint.
+    /// </summary>
+    public bool SlimLast { get; init; }
+
     /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 

@@ -86,6 +86,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         using var checkpoint = ModelFile.Load(run.LastModel);
         ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
+        Checkpoint.RequireResumable(runDir, run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
             throw new ClassifierException(
                 $"Run '{runDir}' has already trained {state.CompletedEpochs} of {options.Epochs} epoch(s); pass --epochs N with N above {state.CompletedEpochs} to train further.");
@@ -183,7 +184,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             (state, bool isBest) = EpochBookkeeping.After(state, row, options);
             HistoryCsv.Write(run.History, state.History);
             var info = Info(classNames, epoch, row);
-            Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state, trained: model);
+            // The run's end: with --slim-last the checkpoint keeps the model and the history, not what resuming needs.
+            bool ended = epoch == options.Epochs || state.StoppedEarly;
+            Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state, trained: model, resumable: !(ended && options.SlimLast));
             if (isBest) ModelFile.Save(run.BestModel, evaluated, info);
             observer.OnEpochCompleted(row, isBest);
         }
