@@ -4,7 +4,7 @@ namespace Classifier.Cli;
 
 /// <summary>
 /// Runs the verbs' torch work on the process's main thread. glibc serves the main thread from its main heap, which
-/// (with <see cref="Classifier.Core.Torch.NativeHeap"/>'s settings) keeps the large activation buffers of a training
+/// (with <see cref="Classifier.Core.Torch.NativeHeap"/>'s <c>keep</c> policy) keeps the large activation buffers of a training
 /// step for reuse; on any other thread they come from a secondary arena, where blocks over 64 MB are mapped fresh and
 /// faulted in page by page on every step. <see cref="Run"/> starts the command line asynchronously and then serves
 /// work items on the calling (main) thread until the command completes, so Ctrl+C handling, which needs the

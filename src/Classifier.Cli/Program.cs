@@ -1,8 +1,8 @@
 using Classifier.Cli;
 using Classifier.Core.Torch;
 
-// Before anything allocates: let glibc's main heap keep large freed blocks (see NativeHeap), and run the verbs'
-// torch work on this thread, which that heap serves (see MainThread).
+// Before libtorch allocates anything: the native heap policy (CLASSIFY_HEAP, see NativeHeap), and the verbs' torch
+// work on this thread, whose heap is the one CLASSIFY_HEAP=keep tunes (see MainThread).
 try
 {
     NativeHeap.Configure(Environment.GetEnvironmentVariable(NativeHeap.EnvironmentVariable));
