@@ -58,11 +58,11 @@ public static class BenchmarkRunner
         var pixels = new byte[options.BatchSize * preprocessing.PixelBytes];
         new Random(3).NextBytes(pixels);
         log($"{size} px: training steps on synthetic batches (ceiling) and on naive NCHW batches (reference), interleaved");
-        // With CLASSIFY_HEAP=keep the main heap would still hold the ceiling's freed blocks while the reference allocates
-        // its own on the worker thread: handed back after each round, so the peak row is one training step's.
+        // The two run on different threads, whose heaps (glibc arenas) would each still hold the other round's freed
+        // blocks: handed back after each round, so the peak row is one training step's.
         var (ceiling, naive) = Interleaved(options.SecondsPerMeasurement,
             seconds => ReleasingFreeMemory(TrainSteps(spec, size, pixels, options.BatchSize, naive: false, seconds)),
-            seconds => Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult());
+            seconds => ReleasingFreeMemory(Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult()));
 
         NativeHeap.ReleaseFreeMemory(); // phases differ in buffer sizes
         log($"{size} px: two training epochs from files");

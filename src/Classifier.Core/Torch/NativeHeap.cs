@@ -37,8 +37,6 @@ public static class NativeHeap
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int SetNativeEnvironmentVariable(string name, string value, int overwrite);
 
-    private static bool _kept;
-
     /// <summary>
     /// The environment variable that chooses the heap policy at start-up: <c>system</c> (the default) or <c>keep</c>
     /// (see <see cref="NativeHeap"/>).
@@ -92,7 +90,6 @@ public static class NativeHeap
         {
             Mallopt(MmapMax, 0);
             Mallopt(TrimThreshold, int.MaxValue);
-            _kept = true;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -101,12 +98,14 @@ public static class NativeHeap
     }
 
     /// <summary>
-    /// Returns the heap's free pages to the system (glibc's <c>malloc_trim</c>), after <see cref="KeepLargeBlocks"/>
-    /// at the end of a phase whose buffers the next phase will not reuse. Does nothing otherwise.
+    /// Returns the free pages of every glibc arena to the system (<c>malloc_trim</c>), at the end of a phase whose
+    /// buffers the next phase will not reuse. Under <see cref="KeepLargeBlocks"/> that is the main heap's kept blocks;
+    /// under glibc's own policy the blocks under 32 MB that each allocating thread's arena still holds (libtorch's
+    /// worker threads allocate too). Does nothing off Linux or without glibc.
     /// </summary>
     public static void ReleaseFreeMemory()
     {
-        if (!_kept) return;
+        if (!OperatingSystem.IsLinux()) return;
         try
         {
             MallocTrim(0);
