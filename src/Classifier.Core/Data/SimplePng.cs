@@ -55,6 +55,9 @@ internal static class SimplePng
         }
     }
 
+    /// <summary><see cref="TryStreamRows"/> declines images with fewer rows than this.</summary>
+    public const int MinStreamedRows = 64;
+
     /// <summary>Receives row <paramref name="y"/> of the image as RGB bytes (width x 3); rows come in order from 0.</summary>
     public delegate void RgbRowHandler(int y, ReadOnlySpan<byte> rgb);
 
@@ -71,6 +74,8 @@ internal static class SimplePng
         try
         {
             if (header.Width < 1 || header.Height < 1 || (long)header.Width * header.Height > maxPixels) return false;
+            // Two rows of a very wide, short image cost as much as the image: those are decoded whole.
+            if (header.Height < MinStreamedRows) return false;
             int width = header.Width, channels = header.Channels;
             if ((long)width * 4 + 1 > Array.MaxLength) return false;
             int stride = width * channels;
