@@ -149,7 +149,7 @@ public static class BenchmarkRunner
             using var scope = NewDisposeScope();
             var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, preprocessing);
             optimizer.ZeroGrad();
-            var loss = nn.functional.cross_entropy(model.forward(input), tensor(labels));
+            var loss = nn.functional.cross_entropy(model.call(input), tensor(labels));
             loss.backward();
             optimizer.Step();
             _ = loss.item<float>();
@@ -182,7 +182,7 @@ public static class BenchmarkRunner
         var steps = Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
-            _ = model.forward(BatchTensors.Input(pixels, batchSize, size, preprocessing)).argmax(1).data<long>().ToArray();
+            _ = model.call(BatchTensors.Input(pixels, batchSize, size, preprocessing)).argmax(1).data<long>().ToArray();
         });
         return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
     }
