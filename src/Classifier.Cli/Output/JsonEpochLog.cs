@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Classifier.Core.Diagnostics;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 
@@ -48,7 +49,7 @@ internal sealed class JsonEpochLog(Terminal terminal) : ITrainingObserver
     }
 
     public void OnImageSkipped(string path, string reason) =>
-        terminal.Error.WriteLine($"warning: skipped '{path}': {reason}");
+        terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}");
 
     /// <summary>JSON has no NaN or infinity; such values become null.</summary>
     private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;

@@ -20,11 +20,11 @@ internal sealed class ImageInspector(long maxPixels)
     {
         long length = 0;
         string? hash = null;
-        if (FileStatus.ReadProblem(path) is { } notAFile)
-            return Failed(path, 0, null, FindingKinds.Unreadable, notAFile);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            if (!RegularFile.TryOpen(path, out var file, out var notAFile))
+                return Failed(path, 0, null, FindingKinds.Unreadable, notAFile);
+            using var stream = new FileStream(file, FileAccess.Read, 64 * 1024);
             length = stream.Length;
             if (length == 0)
                 return Failed(path, 0, null, FindingKinds.EmptyFile, "empty file (0 bytes)");

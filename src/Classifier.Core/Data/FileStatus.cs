@@ -42,7 +42,7 @@ public enum FileKind
 /// <param name="Size">Size in bytes as the file system states it (0 for most /proc and /sys files, whatever they hold).</param>
 public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inode, long Size)
 {
-    private const int AtFdCwd = -100;
+    private const int AtFdCwd = -100, AtEmptyPath = 0x1000;
     private const uint StatxType = 0x1, StatxIno = 0x100, StatxSize = 0x200;
     private const int ENOENT = 2, ENOTDIR = 20, ELOOP = 40;
 
@@ -63,6 +63,27 @@ public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inod
         {
             return default; // a C library without statx (glibc before 2.28)
         }
+        return FromStatx(buffer);
+    }
+
+    /// <summary>The status of the file open as <paramref name="descriptor"/> (what was actually opened, whatever the path names now).</summary>
+    internal static FileStatus OfDescriptor(int descriptor)
+    {
+        if (!OperatingSystem.IsLinux()) return default;
+        var buffer = new byte[256];
+        try
+        {
+            if (NativeStatx(descriptor, "", AtEmptyPath, StatxType | StatxIno | StatxSize, buffer) != 0) return default;
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return default;
+        }
+        return FromStatx(buffer);
+    }
+
+    private static FileStatus FromStatx(byte[] buffer)
+    {
         int mode = BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(28)) & 0xF000; // stx_mode's S_IFMT bits
         var kind = mode switch
         {
@@ -94,18 +115,28 @@ public readonly record struct FileStatus(FileKind Kind, ulong Device, ulong Inod
         if (path.Contains('\uFFFD'))
             return NotUtf8;
         var status = Of(path);
-        switch (status.Kind)
-        {
-            case FileKind.Fifo: return "not a regular file (a named pipe, FIFO); it was not opened";
-            case FileKind.CharacterDevice: return "not a regular file (a character device); it was not opened";
-            case FileKind.BlockDevice: return "not a regular file (a block device); it was not opened";
-            case FileKind.Socket: return "not a regular file (a socket); it was not opened";
-            case FileKind.Directory: return "a folder, not an image file";
-            case FileKind.Regular when status.Size == 0 && HasContent(path):
-                return "not a regular file with a size (it states 0 bytes but has content, as /proc and /sys files do)";
-            default: return null;
-        }
+        if (status.KindProblem(opened: false) is { } problem) return problem;
+        return status.Kind == FileKind.Regular && status.Size == 0 && HasContent(path) ? StatesZeroBytes : null;
     }
+
+    /// <summary>Why an entry of this kind is not read as an image, or null for a regular file (or an unknown kind).</summary>
+    internal string? KindProblem(bool opened)
+    {
+        var notOpened = opened ? "it was not read" : "it was not opened";
+        return Kind switch
+        {
+            FileKind.Fifo => $"not a regular file (a named pipe, FIFO); {notOpened}",
+            FileKind.CharacterDevice => $"not a regular file (a character device); {notOpened}",
+            FileKind.BlockDevice => $"not a regular file (a block device); {notOpened}",
+            FileKind.Socket => $"not a regular file (a socket); {notOpened}",
+            FileKind.Directory => "a folder, not an image file",
+            _ => null,
+        };
+    }
+
+    /// <summary>The reason given for a /proc-style file.</summary>
+    internal const string StatesZeroBytes =
+        "not a regular file with a size (it states 0 bytes but has content, as /proc and /sys files do)";
 
     /// <summary>The reason given for a name that is not valid UTF-8.</summary>
     public const string NotUtf8 =

@@ -81,14 +81,14 @@ public sealed class ImageDecoder
     {
         if (destination.Length != Preprocessing.PixelBytes)
             throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
-        if (FileStatus.ReadProblem(path) is { } notAFile)
-        {
-            error = notAFile;
-            return false;
-        }
         try
         {
-            using var file = File.OpenHandle(path);
+            if (!RegularFile.TryOpen(path, out var file, out var notAFile))
+            {
+                error = notAFile;
+                return false;
+            }
+            using var fileHandle = file;
             long length = RandomAccess.GetLength(file);
             if (length > WholeFileReadLimit)
             {
@@ -134,10 +134,22 @@ public sealed class ImageDecoder
                 error = "empty file (0 bytes)";
                 return false;
             }
+            if (stream is not MemoryStream && IsLargePngToStream(stream))
+                return TryDecodeFromMemory(stream, destination, out error);
             if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes))
             {
-                using var pngTurn = LargeImageGate.Enter(LargeImageGate.PngPixels(bytes));
-                if (TryDecodeSimplePng(bytes, destination))
+                long pngPixels = LargeImageGate.PngPixels(bytes);
+                if (pngPixels > LargeImageGate.LargePixels)
+                {
+                    // Streamed in a few rows' memory, so it need not wait for the gate. When it is declined (not a plain
+                    // PNG, or damaged) ImageSharp decodes the file or names what is wrong with it.
+                    if (TryDecodeLargePng(bytes, destination))
+                    {
+                        error = null;
+                        return true;
+                    }
+                }
+                else if (TryDecodeSimplePng(bytes, destination))
                 {
                     error = null;
                     return true;
@@ -182,6 +194,52 @@ public sealed class ImageDecoder
     private bool TryDecodeSimplePng(ReadOnlySpan<byte> file, Span<byte> destination)
     {
         if (!SimplePng.TryDecode(file, MaxPixels, out var rgb, out int width, out int height)) return false;
+        try
+        {
+            WriteAtNetworkSize(MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan(0, width * height * 3)), width, height, destination);
+            return true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rgb);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="stream"/> (at its start, left there) is a PNG over <see cref="LargeImageGate.LargePixels"/>
+    /// small enough to read whole, so that <see cref="LargePng"/> can decode it row by row from memory.
+    /// </summary>
+    private static bool IsLargePngToStream(Stream stream)
+    {
+        if (stream.Length > WholeFileReadLimit) return false;
+        Span<byte> header = stackalloc byte[24];
+        int read = stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return LargeImageGate.PngPixels(header[..read]) > LargeImageGate.LargePixels;
+    }
+
+    private bool TryDecodeFromMemory(Stream stream, Span<byte> destination, out string? error)
+    {
+        int length = (int)stream.Length;
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            int read = stream.ReadAtLeast(bytes.AsSpan(0, length), length, throwOnEndOfStream: false);
+            using var memory = new MemoryStream(bytes, 0, read, writable: false, publiclyVisible: true);
+            return TryDecode(memory, destination, out error);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>A plain PNG over <see cref="LargeImageGate.LargePixels"/> decoded row by row (see <see cref="LargePng"/>).</summary>
+    private bool TryDecodeLargePng(ReadOnlySpan<byte> file, Span<byte> destination)
+    {
+        int size = Preprocessing.ImageSize;
+        if (Preprocessing.Interpolation == Interpolation.Nearest) return LargePng.TrySampleNearest(file, MaxPixels, size, destination);
+        if (!LargePng.TryReduce(file, MaxPixels, size, out var rgb, out int width, out int height)) return false;
         try
         {
             WriteAtNetworkSize(MemoryMarshal.Cast<byte, Rgb24>(rgb.AsSpan(0, width * height * 3)), width, height, destination);

@@ -6,7 +6,8 @@ namespace Classifier.Core.Data;
 /// Lets at most one large image be decoded at a time in the whole process. Decoding holds the full-size pixels
 /// (3 to 8 bytes per pixel, with the inflated rows) before they are resized to the network's input, so a 9400x9400
 /// PNG takes about 0.7 GB while it is decoded; several decoder threads meeting a folder of such files would hold
-/// that many times over. Small images (the usual case) never wait. Process-wide by nature, like the array pool.
+/// that many times over. Small images (the usual case) never wait, nor do plain PNGs, which
+/// <see cref="LargePng"/> decodes a few rows at a time. Process-wide by nature, like the array pool.
 /// </summary>
 internal static class LargeImageGate
 {

@@ -55,6 +55,60 @@ internal static class SimplePng
         }
     }
 
+    /// <summary><see cref="TryStreamRows"/> declines images with fewer rows than this.</summary>
+    public const int MinStreamedRows = 64;
+
+    /// <summary>Receives row <paramref name="y"/> of the image as RGB bytes (width x 3); rows come in order from 0.</summary>
+    public delegate void RgbRowHandler(int y, ReadOnlySpan<byte> rgb);
+
+    /// <summary>
+    /// Decodes the same files as <see cref="TryDecode"/>, but hands the image to <paramref name="onRow"/> one RGB row at a
+    /// time, holding only two rows of it: a huge plain PNG never exists whole in memory. False when the file is not one
+    /// this decoder takes, is not intact (possibly after some rows were handed over), or is over
+    /// <paramref name="maxPixels"/>.
+    /// </summary>
+    public static unsafe bool TryStreamRows(ReadOnlySpan<byte> file, long maxPixels, RgbRowHandler onRow)
+    {
+        if (!TryReadChunks(file, out var header, out var compressed, out int compressedLength)) return false;
+        byte[]? current = null, previous = null, rgb = null;
+        try
+        {
+            if (header.Width < 1 || header.Height < 1 || (long)header.Width * header.Height > maxPixels) return false;
+            // Two rows of a very wide, short image cost as much as the image: those are decoded whole.
+            if (header.Height < MinStreamedRows) return false;
+            int width = header.Width, channels = header.Channels;
+            if ((long)width * 4 + 1 > Array.MaxLength) return false;
+            int stride = width * channels;
+            current = ArrayPool<byte>.Shared.Rent(stride + 1);
+            previous = ArrayPool<byte>.Shared.Rent(stride + 1);
+            rgb = ArrayPool<byte>.Shared.Rent(width * 3);
+            Array.Clear(previous, 0, stride + 1);
+            int y = 0;
+            byte[] previousRow = previous, rgbRow = rgb;
+            return ZlibInflater.TryInflatePieces(compressed.AsSpan(0, compressedLength), current.AsSpan(0, stride + 1), header.Height,
+                row =>
+                {
+                    fixed (byte* data = row)
+                    fixed (byte* above = previousRow)
+                    {
+                        if (!UnfilterRow(data + 1, above + 1, stride, channels)) return false;
+                    }
+                    var pixels = row[1..];
+                    RowToRgb(pixels, width, channels, rgbRow.AsSpan(0, width * 3));
+                    pixels.CopyTo(previousRow.AsSpan(1));
+                    onRow(y++, rgbRow.AsSpan(0, width * 3));
+                    return true;
+                });
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(compressed);
+            if (current is not null) ArrayPool<byte>.Shared.Return(current);
+            if (previous is not null) ArrayPool<byte>.Shared.Return(previous);
+            if (rgb is not null) ArrayPool<byte>.Shared.Return(rgb);
+        }
+    }
+
     private readonly record struct Header(int Width, int Height, int Channels);
 
     /// <summary>
@@ -175,26 +229,7 @@ internal static class SimplePng
                 for (int y = 0; y < height; y++)
                 {
                     byte* row = data + (long)y * (stride + 1) + 1;
-                    switch (row[-1])
-                    {
-                        case 0:
-                            break;
-                        case 1:
-                            for (int x = bpp; x < stride; x++) row[x] += row[x - bpp];
-                            break;
-                        case 2:
-                            for (int x = 0; x < stride; x++) row[x] += previous[x];
-                            break;
-                        case 3:
-                            for (int x = 0; x < bpp; x++) row[x] += (byte)(previous[x] >> 1);
-                            for (int x = bpp; x < stride; x++) row[x] += (byte)((row[x - bpp] + previous[x]) >> 1);
-                            break;
-                        case 4:
-                            UnfilterPaeth(row, previous, stride, bpp);
-                            break;
-                        default:
-                            return false;
-                    }
+                    if (!UnfilterRow(row, previous, stride, bpp)) return false;
                     previous = row;
                 }
             }
@@ -204,6 +239,32 @@ internal static class SimplePng
         {
             ArrayPool<byte>.Shared.Return(zeros);
         }
+    }
+
+    /// <summary>Reverses one row's filter in place; its filter byte is at <c>row[-1]</c>. False for an unknown filter.</summary>
+    private static unsafe bool UnfilterRow(byte* row, byte* previous, int stride, int bpp)
+    {
+        switch (row[-1])
+        {
+            case 0:
+                break;
+            case 1:
+                for (int x = bpp; x < stride; x++) row[x] += row[x - bpp];
+                break;
+            case 2:
+                for (int x = 0; x < stride; x++) row[x] += previous[x];
+                break;
+            case 3:
+                for (int x = 0; x < bpp; x++) row[x] += (byte)(previous[x] >> 1);
+                for (int x = bpp; x < stride; x++) row[x] += (byte)((row[x - bpp] + previous[x]) >> 1);
+                break;
+            case 4:
+                UnfilterPaeth(row, previous, stride, bpp);
+                break;
+            default:
+                return false;
+        }
+        return true;
     }
 
     /// <summary>
@@ -267,28 +328,29 @@ internal static class SimplePng
     {
         int stride = width * channels;
         for (int y = 0; y < height; y++)
+            RowToRgb(raw.AsSpan(y * (stride + 1) + 1, stride), width, channels, rgb.AsSpan(y * width * 3, width * 3));
+    }
+
+    private static void RowToRgb(ReadOnlySpan<byte> row, int width, int channels, Span<byte> output)
+    {
+        switch (channels)
         {
-            var row = raw.AsSpan(y * (stride + 1) + 1, stride);
-            var output = rgb.AsSpan(y * width * 3, width * 3);
-            switch (channels)
-            {
-                case 3:
-                    row.CopyTo(output);
-                    break;
-                case 1:
-                case 2:
-                    for (int x = 0; x < width; x++)
-                        output[3 * x] = output[3 * x + 1] = output[3 * x + 2] = row[x * channels];
-                    break;
-                default:
-                    for (int x = 0; x < width; x++)
-                    {
-                        output[3 * x] = row[4 * x];
-                        output[3 * x + 1] = row[4 * x + 1];
-                        output[3 * x + 2] = row[4 * x + 2];
-                    }
-                    break;
-            }
+            case 3:
+                row.CopyTo(output);
+                break;
+            case 1:
+            case 2:
+                for (int x = 0; x < width; x++)
+                    output[3 * x] = output[3 * x + 1] = output[3 * x + 2] = row[x * channels];
+                break;
+            default:
+                for (int x = 0; x < width; x++)
+                {
+                    output[3 * x] = row[4 * x];
+                    output[3 * x + 1] = row[4 * x + 1];
+                    output[3 * x + 2] = row[4 * x + 2];
+                }
+                break;
         }
     }
 

@@ -32,6 +32,43 @@ internal static unsafe class ZlibInflater
         return TryInflateManaged(compressed, output);
     }
 
+    /// <summary>Receives one inflated piece of a stream; false stops inflating.</summary>
+    public delegate bool PieceHandler(Span<byte> piece);
+
+    /// <summary>
+    /// Inflates <paramref name="compressed"/> as <paramref name="count"/> consecutive pieces of
+    /// <paramref name="piece"/>'s length, each written into <paramref name="piece"/> and handed to
+    /// <paramref name="handler"/> before the next, so a large stream never exists whole in memory. True when every piece
+    /// was filled and handled.
+    /// </summary>
+    public static bool TryInflatePieces(ReadOnlySpan<byte> compressed, Span<byte> piece, int count, PieceHandler handler)
+    {
+        if (NativeAvailable && (_stream ??= NativeStream.Create()) is { } stream) return stream.InflatePieces(compressed, piece, count, handler);
+        return TryInflatePiecesManaged(compressed, piece, count, handler);
+    }
+
+    /// <summary>The same with <see cref="ZLibStream"/>.</summary>
+    internal static bool TryInflatePiecesManaged(ReadOnlySpan<byte> compressed, Span<byte> piece, int count, PieceHandler handler)
+    {
+        if (compressed.IsEmpty || piece.IsEmpty) return false;
+        try
+        {
+            fixed (byte* pointer = compressed)
+            {
+                using var source = new UnmanagedMemoryStream(pointer, compressed.Length);
+                using var zlib = new ZLibStream(source, CompressionMode.Decompress);
+                for (int i = 0; i < count; i++)
+                    if (zlib.ReadAtLeast(piece, piece.Length, throwOnEndOfStream: false) != piece.Length || !handler(piece))
+                        return false;
+                return true;
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>True when the system zlib is in use.</summary>
     internal static bool UsesSystemZlib => NativeAvailable;
 
@@ -115,6 +152,45 @@ internal static unsafe class ZlibInflater
         {
             InflateEnd(_stream);
             NativeMemory.Free(_stream);
+        }
+
+        public bool InflatePieces(ReadOnlySpan<byte> compressed, Span<byte> piece, int count, PieceHandler handler)
+        {
+            if (compressed.IsEmpty || piece.IsEmpty) return false;
+            if (InflateReset(_stream) != Ok) return false;
+            try
+            {
+                fixed (byte* input = compressed)
+                fixed (byte* destination = piece)
+                {
+                    _stream->NextIn = input;
+                    _stream->AvailIn = (uint)compressed.Length;
+                    bool ended = false;
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (ended) return false;
+                        _stream->NextOut = destination;
+                        _stream->AvailOut = (uint)piece.Length;
+                        while (_stream->AvailOut > 0)
+                        {
+                            uint inBefore = _stream->AvailIn, outBefore = _stream->AvailOut;
+                            int status = ZlibInflater.Inflate(_stream, NoFlush);
+                            if (status == StreamEnd)
+                            {
+                                ended = true;
+                                break;
+                            }
+                            if (status != Ok || (_stream->AvailIn == inBefore && _stream->AvailOut == outBefore)) return false;
+                        }
+                        if (_stream->AvailOut != 0 || !handler(piece)) return false;
+                    }
+                    return true;
+                }
+            }
+            finally
+            {
+                _stream->NextIn = _stream->NextOut = null;
+            }
         }
 
         public bool Inflate(ReadOnlySpan<byte> compressed, Span<byte> output)

@@ -54,13 +54,17 @@ public static class ConfusionMatrixPlot
             }
 
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        plot.Axes.Bottom.SetTicks(positions, classNames.ToArray());
+        // Long names would push the heatmap off the image (at ~120 characters it was blank): the axes then show
+        // "[i] start…" and a key below the figure gives the names.
+        bool shortened = classNames.Any(c => c.Length > MaxLabelLength);
+        var labels = shortened ? classNames.Select(ShortLabel).ToArray() : classNames.ToArray();
+        plot.Axes.Bottom.SetTicks(positions, labels);
         // Rotated about the end of the text, so each label ends at its own tick and reads up to it (matplotlib's
         // rotation=45, ha="right"); anchored at its start, a rotated label drifted off under the next column.
         plot.Axes.Bottom.TickLabelStyle.Rotation = -45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
-        plot.Axes.Left.SetTicks(positions, classNames.Reverse().ToArray());
-        int longest = classNames.Max(c => c.Length);
+        plot.Axes.Left.SetTicks(positions, labels.Reverse().ToArray());
+        int longest = labels.Max(c => c.Length);
         plot.Axes.Bottom.MinimumSize = Math.Min(220, 30 + longest * 6f);
         plot.Axes.Left.MinimumSize = Math.Min(260, 30 + longest * 8f);
         plot.Axes.SetLimits(-0.5, n - 0.5, -0.5, n - 0.5);
@@ -71,7 +75,27 @@ public static class ConfusionMatrixPlot
         plot.YLabel("True class");
 
         int side = Math.Clamp(200 + n * 60, 500, 1600);
-        FigureFile.Save(plot, output, side + 180, side);
+        if (!shortened)
+        {
+            FigureFile.Save(plot, output, side + 180, side);
+            return;
+        }
+        // The plot keeps the size it has with short names; the key adds rows below it.
+        var key = new ClassKey(classNames, side + 180);
+        FigureFile.Save(output, side + 180, side + key.Height, canvas =>
+        {
+            plot.Render(canvas, new PixelRect(0, side + 180, side, 0));
+            key.Draw(canvas, side);
+        });
+    }
+
+    /// <summary>Longest class name written whole on the axes; longer ones become "[i] start…" with a key below.</summary>
+    public const int MaxLabelLength = 32;
+
+    private static string ShortLabel(string name, int index)
+    {
+        var label = $"[{index}] {name}";
+        return label.Length <= MaxLabelLength ? label : label[..(MaxLabelLength - 1)] + "…";
     }
 
     private static ScottPlot.TickGenerators.NumericManual FractionTicks()

@@ -22,6 +22,28 @@ public static class FigureFile
             AtomicFile.WriteBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
     }
 
+    /// <summary>Writes what <paramref name="draw"/> paints on a white <paramref name="width"/> x <paramref name="height"/> px canvas.</summary>
+    public static void Save(string path, int width, int height, Action<SKCanvas> draw)
+    {
+        if (IsSvg(path))
+        {
+            using var buffer = new MemoryStream();
+            using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, width, height), buffer))
+            {
+                canvas.Clear(SKColors.White);
+                draw(canvas);
+            }
+            AtomicFile.WriteBytes(path, buffer.ToArray());
+            return;
+        }
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        surface.Canvas.Clear(SKColors.White);
+        draw(surface.Canvas);
+        using var snapshot = surface.Snapshot();
+        using var png = snapshot.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.WriteBytes(path, png.AsSpan());
+    }
+
     /// <summary>Writes <paramref name="figure"/> at <paramref name="width"/> x <paramref name="height"/> px.</summary>
     public static void Save(Multiplot figure, string path, int width, int height)
     {

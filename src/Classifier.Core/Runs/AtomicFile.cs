@@ -12,6 +12,7 @@ public static class AtomicFile
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        RefuseLinkedRunSubfolder(dir, path);
         try
         {
             Directory.CreateDirectory(dir);
@@ -33,6 +34,20 @@ public static class AtomicFile
             TryDelete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A folder inside a run folder (one holding <c>options.json</c> or the run's lock file), such as <c>eval-val</c>, that
+    /// is a symbolic link is refused: a link planted there (or swapped in after <see cref="PrepareFolder"/> looked) must
+    /// not make classify write elsewhere. A run folder that is itself a link, named by the user, is written into.
+    /// </summary>
+    private static void RefuseLinkedRunSubfolder(string dir, string path)
+    {
+        var info = new DirectoryInfo(dir);
+        if (info.LinkTarget is null || Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(dir)) is not { } parent) return;
+        if (File.Exists(Path.Combine(parent, RunFolder.OptionsName)) || File.Exists(Path.Combine(parent, RunLock.FileName)))
+            throw new ClassifierException(
+                $"Could not write '{path}': '{dir}' is a symbolic link (to '{info.LinkTarget}') inside a run folder; classify does not write through links. Remove the link.");
     }
 
     /// <summary>

@@ -152,10 +152,10 @@ public sealed class TrainingFiles
     /// </summary>
     public static string Sha256(string path)
     {
-        if (Data.FileStatus.ReadProblem(path) is not null) return "";
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+            if (!Data.RegularFile.TryOpen(path, out var file, out _)) return "";
+            using var stream = new FileStream(file, FileAccess.Read, 64 * 1024);
             return Convert.ToHexStringLower(SHA256.HashData(stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

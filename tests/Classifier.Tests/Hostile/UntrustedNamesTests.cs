@@ -89,4 +89,19 @@ public sealed class UntrustedNamesTests : IDisposable
         Assert.All(hrefs, h => Assert.DoesNotContain(":", h));
         Assert.Contains("./javascript%3Aalert%28document.domain%29/misclassified.csv", hrefs);
     }
+
+    [Fact]
+    public async Task TrainWithJsonLog_NamesASkippedFileWithTerminalCodes_Escaped()
+    {
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
+        BadFiles.TextAsImage(Path.Combine(data, "class_a", "bad\u001b[31m\rname.png"));
+
+        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1",
+            "--log-format", "json", "-o", _dir.Combine("run"));
+
+        Assert.True(train.ExitCode == ExitCodes.Ok, train.ToString());
+        Assert.DoesNotContain('\u001b', train.Error);
+        Assert.DoesNotContain('\r', train.Error);
+        Assert.Contains("bad\\e[31m\\rname.png", train.Error);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Classifier.Core;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
 using Classifier.Tests.Support;
@@ -108,5 +109,38 @@ public sealed class AtomicFileTests(ITestOutputHelper output) : IDisposable
             }
         }
         Assert.Fail("three runs finished writing before the kill landed; the write window is too short to test here");
+    }
+
+    [Fact]
+    public void Write_IntoAFolderOfARunFolderThatIsALink_Refuses_AndLeavesTheTargetAlone()
+    {
+        var run = _dir.Combine("run");
+        Directory.CreateDirectory(run);
+        File.WriteAllText(Path.Combine(run, RunFolder.OptionsName), "{}");
+        var elsewhere = _dir.Combine("elsewhere");
+        Directory.CreateDirectory(elsewhere);
+        File.WriteAllText(Path.Combine(elsewhere, "metrics.json"), "precious");
+        var evalFolder = Path.Combine(run, "eval-val");
+        Directory.CreateSymbolicLink(evalFolder, elsewhere);
+
+        var e = Assert.Throws<ClassifierException>(() => AtomicFile.WriteText(Path.Combine(evalFolder, "metrics.json"), "new"));
+
+        Assert.Contains("is a symbolic link", e.Message);
+        Assert.Equal("precious", File.ReadAllText(Path.Combine(elsewhere, "metrics.json")));
+        Assert.Single(Directory.GetFiles(elsewhere));
+    }
+
+    [Fact]
+    public void Write_IntoARunFolderThatIsItselfALinkTheUserNamed_WritesIntoItsTarget()
+    {
+        var real = _dir.Combine("real");
+        Directory.CreateDirectory(real);
+        File.WriteAllText(Path.Combine(real, RunFolder.OptionsName), "{}");
+        var link = _dir.Combine("latest");
+        Directory.CreateSymbolicLink(link, real);
+
+        AtomicFile.WriteText(Path.Combine(link, RunFolder.HistoryName), "epoch\n");
+
+        Assert.Equal("epoch\n", File.ReadAllText(Path.Combine(real, RunFolder.HistoryName)));
     }
 }
