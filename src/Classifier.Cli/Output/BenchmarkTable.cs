@@ -19,6 +19,11 @@ internal static class BenchmarkTable
         Row("train: naive NCHW (reference)", r => $"{r.TrainNaive:N1}  ({r.TrainCeiling / r.TrainNaive:F2}x)");
         Row("train: first epoch from files", r => $"{r.TrainFirstEpoch:N1}  ({r.TrainFirstEpoch / r.TrainCeiling:F2})");
         Row("train: later epoch from files", r => $"{r.TrainEpoch:N1}  ({r.TrainEpoch / r.TrainCeiling:F2})");
+        if (results.Any(r => r.FrozenFirstEpoch is not null))
+        {
+            Row("frozen backbone: first epoch", r => r.FrozenFirstEpoch is { } v ? $"{v:N1}" : "-");
+            Row($"frozen backbone: later{(first.Cache == "none" ? " epochs" : " (cached)")}", r => r.FrozenLaterEpoch is { } v ? $"{v:N1}" : "-");
+        }
         Row("inference: synthetic (ceiling)", r => $"{r.InferenceCeiling:N1}");
         Row("evaluate from files", r => $"{r.Evaluate:N1}  ({r.Evaluate / r.InferenceCeiling:F2})");
         Row("peak resident memory", r => $"{r.PeakResidentBytes / (1 << 20):N0} MiB");
@@ -30,11 +35,13 @@ internal static class BenchmarkTable
         Row("evaluate: reachable share", r => $"{r.EvaluateBound:F2}");
         o.WriteLine();
         o.WriteLine("(x) ceiling over the naive loop; (0.nn) share of the matching ceiling. Peak memory is the process's resident peak while that size ran.");
+        if (results.Any(r => r.FrozenFirstEpoch is not null))
+            o.WriteLine("Frozen backbone: --freeze backbone through the trainer, from files; its later epochs train the head on the features the first cached.");
         o.WriteLine("CPU time counts all threads. Reachable share: inference / (inference + decode), what evaluation from files");
         o.WriteLine("can reach when decoding and the network share cores the ceiling already keeps busy.");
     }
 
-    public static Dictionary<string, object> ToJson(BenchmarkResult r) => new()
+    public static Dictionary<string, object?> ToJson(BenchmarkResult r) => new()
     {
         ["image_size"] = r.ImageSize,
         ["images"] = r.Images,
@@ -50,6 +57,8 @@ internal static class BenchmarkTable
         ["train_epoch_images_per_s"] = r.TrainEpoch,
         ["evaluate_images_per_s"] = r.Evaluate,
         ["inference_ceiling_images_per_s"] = r.InferenceCeiling,
+        ["train_frozen_first_epoch_images_per_s"] = r.FrozenFirstEpoch,
+        ["train_frozen_later_epoch_images_per_s"] = r.FrozenLaterEpoch,
         ["ceiling_over_naive"] = r.TrainCeiling / r.TrainNaive,
         ["first_epoch_over_ceiling"] = r.TrainFirstEpoch / r.TrainCeiling,
         ["epoch_over_ceiling"] = r.TrainEpoch / r.TrainCeiling,

@@ -30,6 +30,18 @@ public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFor
     public double InferenceCpuMicroseconds { get; init; }
 
     /// <summary>
+    /// First epoch of training with a frozen backbone (<c>--freeze backbone</c>) from files, which also records the
+    /// backbone's features; null for a network without a separable head.
+    /// </summary>
+    public double? FrozenFirstEpoch { get; init; }
+
+    /// <summary>
+    /// Median of the later frozen-backbone epochs: the head alone on the cached features (unless <c>--cache none</c>, or
+    /// the budget is too small to hold them all; then the whole network from files, as the trainer does).
+    /// </summary>
+    public double? FrozenLaterEpoch { get; init; }
+
+    /// <summary>
     /// What evaluation from files can reach, as a share of the inference ceiling, when decoding and inference take
     /// their measured CPU time from the same cores and the ceiling already keeps them busy: inference / (inference +
     /// decode). Spinning threads count as busy, so this is an estimate, not a hard limit.

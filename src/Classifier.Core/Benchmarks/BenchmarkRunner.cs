@@ -14,7 +14,8 @@ namespace Classifier.Core.Benchmarks;
 /// <summary>
 /// <c>classify benchmark</c>: generates images in a temporary folder and measures, for each image size, decoding
 /// alone, the training step on synthetic batches (the compute ceiling) and on naive NCHW batches (the reference),
-/// training epochs from files through the real trainer, evaluation from files and the inference ceiling.
+/// training epochs from files through the real trainer, evaluation from files and the inference ceiling; for a zoo network
+/// with a head, also training with a frozen backbone through the real trainer, whose later epochs run from cached features.
 /// </summary>
 public static class BenchmarkRunner
 {
@@ -66,7 +67,17 @@ public static class BenchmarkRunner
 
         NativeHeap.ReleaseFreeMemory(); // phases differ in buffer sizes
         log($"{size} px: two training epochs from files");
-        var (firstEpoch, laterEpoch) = TrainFromFiles(options, train, val, size, Path.Combine(root, "run"));
+        var epochs = TrainFromFiles(options, train, val, size, Path.Combine(root, "run"), FreezeMode.None, 2);
+        var (firstEpoch, laterEpoch) = (epochs[0], epochs[^1]);
+
+        (double First, double Later)? frozen = null;
+        if (spec.Head is not null)
+        {
+            NativeHeap.ReleaseFreeMemory();
+            log($"{size} px: frozen-backbone training from files, {FrozenEpochs} epochs (later ones from cached features when --cache allows)");
+            var rates = TrainFromFiles(options, train, val, size, Path.Combine(root, "frozen"), FreezeMode.Backbone, FrozenEpochs);
+            frozen = (rates[0], Median([.. rates.Skip(1)]));
+        }
 
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: evaluation from files");
@@ -84,6 +95,8 @@ public static class BenchmarkRunner
             DecodeCpuMicroseconds = decode.CpuMicroseconds,
             EvaluateCpuMicroseconds = evaluate.CpuMicroseconds,
             InferenceCpuMicroseconds = inference.CpuMicroseconds,
+            FrozenFirstEpoch = frozen?.First,
+            FrozenLaterEpoch = frozen?.Later,
         };
     }
 
@@ -144,7 +157,7 @@ public static class BenchmarkRunner
             using var scope = NewDisposeScope();
             var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, preprocessing);
             optimizer.ZeroGrad();
-            var loss = nn.functional.cross_entropy(model.forward(input), tensor(labels));
+            var loss = nn.functional.cross_entropy(model.call(input), tensor(labels));
             loss.backward();
             optimizer.Step();
             _ = loss.item<float>();
@@ -177,12 +190,20 @@ public static class BenchmarkRunner
         var steps = Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
-            _ = model.forward(BatchTensors.Input(pixels, batchSize, size, preprocessing)).argmax(1).data<long>().ToArray();
+            _ = model.call(BatchTensors.Input(pixels, batchSize, size, preprocessing)).argmax(1).data<long>().ToArray();
         });
         return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
     }
 
-    private static (double First, double Later) TrainFromFiles(BenchmarkOptions options, string train, string val, int size, string output)
+    /// <summary>
+    /// Epochs of training with a frozen backbone: the first records the backbone's features, the others (their median is
+    /// the row) train the head alone on them, as <c>classify train --freeze backbone</c> does after its first epoch.
+    /// </summary>
+    private const int FrozenEpochs = 6;
+
+    /// <summary>The training throughput of each epoch of a real training run on the generated images.</summary>
+    private static List<double> TrainFromFiles(BenchmarkOptions options, string train, string val, int size, string output,
+        FreezeMode freeze, int epochs)
     {
         var observer = new EpochRates();
         new Trainer(new TrainOptions
@@ -191,13 +212,14 @@ public static class BenchmarkRunner
             ValidationDir = val,
             Model = options.Model,
             ImageSize = size,
-            Epochs = 2,
+            Epochs = epochs,
+            Freeze = freeze,
             BatchSize = options.BatchSize,
             Threads = options.Threads,
             Cache = options.Cache,
             OutputDir = output,
         }, observer).Run();
-        return (observer.Rates[0], observer.Rates[^1]);
+        return observer.Rates;
     }
 
     private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize)

@@ -12,9 +12,9 @@ public static class AugmentedLogits
     /// </summary>
     public static Tensor Logits(this nn.Module<Tensor, Tensor> network, Tensor input, TestTimeAugmentation augmentation)
     {
-        if (augmentation == TestTimeAugmentation.None) return network.forward(input);
+        if (augmentation == TestTimeAugmentation.None) return network.call(input);
         long n = input.shape[0];
-        var logits = network.forward(cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
+        var logits = network.call(cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
         return logits.view(2, n, -1).mean([0]);                      // [N, classes]
     }
 }

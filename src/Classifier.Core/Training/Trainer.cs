@@ -254,7 +254,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                     else
                     {
                         var input = BatchTensors.Input(batch, preprocessing, augmenter.Options.Any ? augmenter.Apply : null, device); // [N, 3, H, W]
-                        logits = model.forward(input);                                                             // [N, classes]
+                        logits = model.call(input);                                                             // [N, classes]
                         labels = BatchTensors.Labels(batch).to(device);                                             // [N]
                     }
                     var batchLoss = loss.Compute(logits, labels);

@@ -19,5 +19,26 @@ public sealed class BenchmarkTests
                      "inference_ceiling_images_per_s", "peak_resident_bytes" })
             Assert.True(row.GetProperty(name).GetDouble() > 0, name);
         Assert.Contains("training steps on synthetic batches", result.Error);
+        // The seed CNN has no separable head, so there is nothing to freeze.
+        Assert.Equal(JsonValueKind.Null, row.GetProperty("train_frozen_later_epoch_images_per_s").ValueKind);
+    }
+
+    [Fact]
+    public async Task Benchmark_ForAZooNetwork_MeasuresFrozenBackboneTraining_WithLaterEpochsFromCachedFeatures()
+    {
+        var result = await CliRun.Of("benchmark", "--model", "mobilenet_v3_small", "--image-size", "32", "--images", "32",
+            "--seconds", "0.05", "--batch-size", "8");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("frozen-backbone training from files", result.Error);
+        // Figures only (how fast depends on the machine and its load; the benchmark is where speed is read, not a test).
+        Assert.True(Cell(result.Out, "frozen backbone: first epoch") > 0, result.Out);
+        Assert.True(Cell(result.Out, "frozen backbone: later (cached)") > 0, result.Out);
+    }
+
+    private static double Cell(string table, string row)
+    {
+        var line = table.Split('\n').Single(l => l.StartsWith(row, StringComparison.Ordinal));
+        return double.Parse(line[row.Length..].Trim().Split(' ')[0], System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture);
     }
 }

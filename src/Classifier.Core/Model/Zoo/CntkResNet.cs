@@ -1,5 +1,6 @@
 using Classifier.Core.Data;
 using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Model.Zoo;
@@ -15,7 +16,7 @@ internal static class CntkResNet
     {
         Name = PretrainedWeights.ImageNetModel,
         Description = "ResNet [2,2,2,3] (16.4 M parameters at 1,000 classes) with ImageNet weights built in: --weights imagenet (CNTK ResNet18, MIT).",
-        Create = (classes, _) => CntkResNet18.Create(classes),
+        Create = (classes, _) => ContiguousInput.Require(CntkResNet18.Create(classes)),
         DefaultImageSize = CntkResNet18.DefaultImageSize,
         MinimumImageSize = CntkResNet18.ImageSizeMultiple,
         ImageSizeMultiple = CntkResNet18.ImageSizeMultiple,

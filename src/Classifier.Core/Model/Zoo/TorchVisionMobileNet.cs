@@ -1,3 +1,4 @@
+using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,7 +29,7 @@ internal static class TorchVisionMobileNet
     {
         Name = name,
         Description = description,
-        Create = (classes, _) => create(classes),
+        Create = (classes, _) => ContiguousInput.Require(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         Head = "classifier",

@@ -1,3 +1,4 @@
+using Classifier.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Model.Zoo;
@@ -16,7 +17,7 @@ internal static class TorchVisionResNet
     {
         Name = name,
         Description = description,
-        Create = (classes, _) => create(classes),
+        Create = (classes, _) => ContiguousInput.Require(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         Head = "fc",
