@@ -1,4 +1,5 @@
 using TorchSharp;
+using Classifier.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Model;
@@ -12,9 +13,9 @@ public static class AugmentedLogits
     /// </summary>
     public static Tensor Logits(this nn.Module<Tensor, Tensor> network, Tensor input, TestTimeAugmentation augmentation)
     {
-        if (augmentation == TestTimeAugmentation.None) return network.call(input);
+        if (augmentation == TestTimeAugmentation.None) return StagedInference.Call(network, input);
         long n = input.shape[0];
-        var logits = network.call(cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
+        var logits = StagedInference.Call(network, cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
         return logits.view(2, n, -1).mean([0]);                      // [N, classes]
     }
 }
