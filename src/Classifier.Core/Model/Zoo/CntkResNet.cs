@@ -16,7 +16,7 @@ internal static class CntkResNet
     {
         Name = PretrainedWeights.ImageNetModel,
         Description = "ResNet [2,2,2,3] (16.4 M parameters at 1,000 classes) with ImageNet weights built in: --weights imagenet (CNTK ResNet18, MIT).",
-        Create = (classes, _) => StagedInference.Register(ContiguousInput.Require(CntkResNet18.Create(classes))),
+        Construct = (classes, _) => StagedInference.Register(ContiguousInput.Require(CntkResNet18.Create(classes))),
         DefaultImageSize = CntkResNet18.DefaultImageSize,
         MinimumImageSize = CntkResNet18.ImageSizeMultiple,
         ImageSizeMultiple = CntkResNet18.ImageSizeMultiple,

@@ -1,3 +1,4 @@
+using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,12 +19,18 @@ public static class NetworkRegistry
     [
         SeedCnn.Spec,
         TorchVisionResNet.Entry("resnet18", "torchvision ResNet-18 (11.7 M parameters at 1,000 classes).", c => torchvision.models.resnet18(num_classes: c)),
-        TorchVisionResNet.Entry("resnet34", "torchvision ResNet-34 (21.8 M parameters at 1,000 classes).", c => torchvision.models.resnet34(num_classes: c)),
+        TorchVisionResNet.Entry("resnet34", "torchvision ResNet-34 (21.8 M parameters at 1,000 classes).", c => torchvision.models.resnet34(num_classes: c)) with
+        {
+            // glibc's own policy peaks at 1.2x PyTorch's when training (docs/performance.md).
+            Heap = HeapPolicy.Frugal,
+        },
         CntkResNet.Spec,
         TorchVisionResNet.Entry("resnet50", "torchvision ResNet-50 (25.6 M parameters at 1,000 classes, bottleneck blocks).", c => torchvision.models.resnet50(num_classes: c)) with
         {
             // Its 1x1 bottleneck convolutions take oneDNN's brgemm path when training, which divides by the CPU's cache sizes.
             TrainsOnlyWithKnownCpuCaches = true,
+            // glibc's own policy peaks at 1.3x PyTorch's when training (docs/performance.md).
+            Heap = HeapPolicy.Frugal,
         },
         TorchVisionMobileNet.V2,
         TorchVisionMobileNet.V3Small,

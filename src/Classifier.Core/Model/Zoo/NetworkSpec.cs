@@ -1,4 +1,5 @@
 using Classifier.Core.Data;
+using Classifier.Core.Torch;
 using static TorchSharp.torch;
 
 namespace Classifier.Core.Model.Zoo;
@@ -16,7 +17,24 @@ public sealed record NetworkSpec
     public required string Description { get; init; }
 
     /// <summary>Builds the network for (class count, input side in px) with fresh weights drawn from torch's generator.</summary>
-    public required Func<int, int, nn.Module<Tensor, Tensor>> Create { get; init; }
+    public required Func<int, int, nn.Module<Tensor, Tensor>> Construct { get; init; }
+
+    /// <summary>
+    /// How glibc should serve this network's buffers (<see cref="HeapPolicy"/>): the one with the least memory among
+    /// those within 5% of the fastest, or the frugal one where the fast ones exceed 1.2x PyTorch's peak.
+    /// </summary>
+    public HeapPolicy Heap { get; init; } = HeapPolicy.Plain;
+
+    /// <summary>
+    /// Builds the network for <paramref name="classes"/> and <paramref name="imageSize"/> with fresh weights drawn from
+    /// torch's generator, after putting its heap policy in force if none is yet (<see cref="NativeHeap.ForNetwork"/>):
+    /// every verb builds its network before its first tensor, so the policy is in place before libtorch allocates.
+    /// </summary>
+    public nn.Module<Tensor, Tensor> Create(int classes, int imageSize)
+    {
+        NativeHeap.ForNetwork(Heap);
+        return Construct(classes, imageSize);
+    }
 
     /// <summary>
     /// The layer table for (class count, input side) without building the network; null to measure it on a built one

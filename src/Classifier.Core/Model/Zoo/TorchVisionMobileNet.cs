@@ -29,7 +29,7 @@ internal static class TorchVisionMobileNet
     {
         Name = name,
         Description = description,
-        Create = (classes, _) => ContiguousInput.Require(create(classes)),
+        Construct = (classes, _) => ContiguousInput.Require(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         Head = "classifier",

@@ -17,7 +17,7 @@ internal static class TorchVisionResNet
     {
         Name = name,
         Description = description,
-        Create = (classes, _) => StagedInference.Register(ContiguousInput.Require(create(classes))),
+        Construct = (classes, _) => StagedInference.Register(ContiguousInput.Require(create(classes))),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         Head = "fc",
