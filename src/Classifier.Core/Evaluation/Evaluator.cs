@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,6 +35,7 @@ public static class Evaluator
         double lossSum = 0;
         long images = 0, topKCorrect = 0;
         var order = Enumerable.Range(0, loader.ImageCount).ToArray();
+        var pacing = new FinalizerPacing();
         using (inference_mode())
         {
             foreach (var batch in loader.Read(order, batchSize, cancellation))
@@ -63,6 +65,7 @@ public static class Evaluator
                     }
                     images += batch.Count;
                 }
+                pacing.AfterBatch();
                 onBatch?.Invoke(images);
             }
         }

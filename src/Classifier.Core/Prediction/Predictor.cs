@@ -89,6 +89,7 @@ public sealed class Predictor : IDisposable
         var loader = new BatchLoader(images, _decoder, cache: null, skipped) { Strict = _options.Strict };
         var order = Enumerable.Range(0, images.Count).ToArray();
         int next = 0; // first chunk position not yet answered
+        var pacing = new FinalizerPacing();
         foreach (var batch in loader.Read(order, _options.BatchSize, cancellation))
         {
             var rows = new List<PredictionRow>(batch.Count * 2);
@@ -103,6 +104,7 @@ public sealed class Predictor : IDisposable
                     next = position + 1;
                 }
             }
+            pacing.AfterBatch();
             foreach (var row in rows) yield return row;
         }
         while (next < chunk.Count) yield return ErrorRow(chunk[next++], skipped);

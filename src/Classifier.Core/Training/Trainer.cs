@@ -229,6 +229,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         bool cached = features is not null && features.Covers(remaining);
         int[] current = [];
         using var recording = features is not null && !cached ? features.Record(() => current) : null;
+        var pacing = new FinalizerPacing();
         try
         {
             foreach (var batch in cached ? CachedBatches(remaining) : loader.Read(remaining, options.BatchSize, cancellation))
@@ -270,6 +271,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
                     seen += batch.Count;
                 }
+                pacing.AfterBatch();
                 batchNumber++;
                 double elapsed = clock.Elapsed.TotalSeconds;
                 double rate = (seen - progress.Seen) / Math.Max(elapsed, 1e-9);
