@@ -21,7 +21,7 @@ public static class NetworkRegistry
         TorchVisionResNet.Entry("resnet18", "torchvision ResNet-18 (11.7 M parameters at 1,000 classes).", c => torchvision.models.resnet18(num_classes: c)),
         TorchVisionResNet.Entry("resnet34", "torchvision ResNet-34 (21.8 M parameters at 1,000 classes).", c => torchvision.models.resnet34(num_classes: c)) with
         {
-            // glibc's own policy peaks at 1.2x PyTorch's when training (docs/performance.md).
+            // glibc's own policy peaks at 1.24x PyTorch's when training at batch 8 (docs/performance.md).
             Heap = HeapPolicy.Frugal,
         },
         CntkResNet.Spec,
