@@ -267,13 +267,19 @@ public static class BenchmarkRunner
     /// </summary>
     private static Rate Repeat(double seconds, Action step)
     {
+        var pacing = new FinalizerPacing(); // as the trainer and the evaluator run between batches
         var warmUp = Stopwatch.StartNew();
-        for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++) step();
+        for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++)
+        {
+            step();
+            pacing.AfterBatch();
+        }
         var clock = new CpuClock();
         int calls = 0;
         while (calls < 3 || clock.Seconds < seconds)
         {
             step();
+            pacing.AfterBatch();
             calls++;
         }
         return Rate.Of(calls, clock);
