@@ -30,7 +30,6 @@ public static class NativeHeap
     public const string EnvironmentVariable = "CLASSIFY_HEAP";
 
     private static readonly Lock Gate = new();
-    private static bool _chosen;
 
     /// <summary>The policy in force, or null while none was chosen yet.</summary>
     public static HeapPolicy? Current { get; private set; }
@@ -77,8 +76,7 @@ public static class NativeHeap
     {
         lock (Gate)
         {
-            if (_chosen) return;
-            _chosen = true;
+            if (Current is not null) return;
             Current = policy;
         }
         if (!OperatingSystem.IsLinux()) return;
