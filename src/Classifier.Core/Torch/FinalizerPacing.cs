@@ -9,9 +9,9 @@ namespace Classifier.Core.Torch;
 /// memory that no collection comes for minutes: meanwhile those bytes sit between the step's freed blocks, which then
 /// cannot merge, so the heap grows step after step. resnet34 at 224 px, batch 8: 20-30 MiB more resident memory per
 /// step (980 -> 1,167 MiB over 20 steps, PyTorch flat at 900-960), and with a collection after each step it stays at
-/// 980-1,017 MiB and steps are 10% faster (docs/performance.md). Collecting the young generations (0 and 1, where a step's
-/// objects are) costs about a millisecond; it runs
-/// at most every <see cref="Interval"/>, so small fast batches do not pay for it.
+/// 980-1,017 MiB and steps are 10% faster (docs/performance.md). Collecting the young generations (0 and 1, where a
+/// step's objects are) costs about a millisecond; it runs at most every <see cref="Interval"/>, so small fast batches
+/// do not pay for it.
 /// </summary>
 public sealed class FinalizerPacing
 {

@@ -23,8 +23,8 @@ public enum HeapPolicy
     /// <summary>
     /// Every block of 4 MiB or more mapped on its own (on huge pages) and unmapped when freed, so the resident memory
     /// follows the live tensors instead of the heap's high-water mark: the least memory, at the cost of faulting those
-    /// blocks in at every step (a quarter to a third slower). The default of the networks that otherwise exceed 1.2x
-    /// PyTorch's peak (resnet50).
+    /// blocks in at every step (10-35% slower). The default of the networks that otherwise exceed 1.2x PyTorch's peak
+    /// (resnet34, resnet50).
     /// </summary>
     Frugal,
 
