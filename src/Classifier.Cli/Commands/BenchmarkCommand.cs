@@ -24,12 +24,13 @@ internal static class BenchmarkCommand
         var evalBatchSize = ValueOptions.Number("--eval-batch-size", OptionKind.Int, "Evaluation batch size.", Defaults.EvaluationBatchSize);
         var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
         var cache = ValueOptions.Choice("--cache", "Cache mode for the training-from-files rows.", EnumValues.Of<CacheMode>(), "auto");
+        var engine = EngineOption.Create();
         var seconds = ValueOptions.Number("--seconds", OptionKind.Double, "Seconds per synthetic measurement.", Defaults.SecondsPerMeasurement, "S");
         var format = ValueOptions.Choice("--format", "table for people, json for scripts.", ["table", "json"], "table");
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {
-            model, sizes, images, batchSize, evalBatchSize, threads, cache, seconds, format,
+            model, sizes, images, batchSize, evalBatchSize, threads, cache, engine, seconds, format,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, _) =>
         {
@@ -45,6 +46,7 @@ internal static class BenchmarkCommand
                 EvaluationBatchSize = parse.GetValue(evalBatchSize),
                 Threads = parse.GetValue(threads),
                 Cache = EnumValues.Parse<CacheMode>(parse.GetValue(cache)!),
+                Engine = EngineOption.Read(parse, engine),
                 SecondsPerMeasurement = parse.GetValue(seconds),
             };
             bool json = parse.GetValue(format) == "json";

@@ -35,6 +35,7 @@ internal static class EvalCommand
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
         var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var device = DeviceOption.Create();
+        var engine = EngineOption.Create();
         var tta = TtaOption.Create();
         var topK = ValueOptions.Optional<int>("--top-k", OptionKind.Int, $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", "K");
         var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
@@ -46,7 +47,7 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, tta, strict,
+            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, engine, tta, strict,
             shard, merge,
         };
         command.Validators.Add(result =>
@@ -92,6 +93,7 @@ internal static class EvalCommand
                 Threads = parse.GetValue(threads),
                 MaxPixels = parse.GetValue(maxPixels),
                 Device = DeviceOption.Read(parse, device),
+                Engine = EngineOption.Read(parse, engine),
                 TopK = parse.GetValue(topK),
                 Strict = parse.GetValue(strict),
                 TestTimeAugmentation = TtaOption.Read(parse, tta),
@@ -101,6 +103,7 @@ internal static class EvalCommand
             var report = ModelEvaluation.Run(options, progress.Report,
                 (path, reason) => terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}"), ct);
             progress.Done();
+            if (report.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
             if (report.Shard is { } part)

@@ -25,12 +25,13 @@ internal static class PredictCommand
         var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
+        var engine = EngineOption.Create();
         var tta = TtaOption.Create();
         var shard = ShardOption.Create("K/N: classify only shard K of N of the files (K from 0; split by a hash of each file's path); auto (Slurm) or auto/N (Kubernetes) reads K from the job engine.");
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {
-            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, tta, shard,
+            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, engine, tta, shard,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -44,9 +45,11 @@ internal static class PredictCommand
                 Strict = parse.GetValue(strict),
                 TestTimeAugmentation = TtaOption.Read(parse, tta),
                 Device = DeviceOption.Read(parse, device),
+                Engine = EngineOption.Read(parse, engine),
                 Shard = ShardOption.Read(parse, shard),
             };
             using var predictor = Predictor.Open(options);
+            if (predictor.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);
             writer.WriteHeader();
             long files = 0, errors = 0;

@@ -26,6 +26,7 @@ internal static class BenchmarkTable
         }
         Row("inference: synthetic (ceiling)", r => $"{r.InferenceCeiling:N1}");
         Row("evaluate from files", r => $"{r.Evaluate:N1}  ({r.Evaluate / r.InferenceCeiling:F2})");
+        Row("inference engine (--engine)", r => r.Engine);
         Row("peak resident memory", r => $"{r.PeakResidentBytes / (1 << 20):N0} MiB");
         o.WriteLine();
         o.WriteLine("CPU time per image, us".PadRight(label) + string.Concat(results.Select(_ => "".PadLeft(column))));
@@ -50,6 +51,7 @@ internal static class BenchmarkTable
         ["eval_batch_size"] = r.EvaluationBatchSize,
         ["threads"] = r.Threads,
         ["cache"] = r.Cache,
+        ["engine"] = r.Engine,
         ["decode_images_per_s"] = r.Decode,
         ["train_ceiling_images_per_s"] = r.TrainCeiling,
         ["train_naive_images_per_s"] = r.TrainNaive,

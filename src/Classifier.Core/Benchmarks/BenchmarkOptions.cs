@@ -29,6 +29,9 @@ public sealed record BenchmarkOptions
     /// <summary>Seconds each synthetic measurement runs for (after warm-up).</summary>
     public double SecondsPerMeasurement { get; init; } = 5;
 
+    /// <summary>What runs the evaluation and inference rows (<c>--engine</c>), as in eval and predict.</summary>
+    public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
+
     /// <summary>Images to generate for <paramref name="imageSize"/>.</summary>
     public int ImagesFor(int imageSize) => Images ?? Math.Clamp((1 << 22) / (imageSize * imageSize) * 2, 512, 8192);
 

@@ -29,6 +29,9 @@ public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFor
     /// <summary>Process CPU time per image of the inference ceiling, in microseconds.</summary>
     public double InferenceCpuMicroseconds { get; init; }
 
+    /// <summary>The engine of the evaluation and inference rows: <c>torch</c> or <c>onnx</c>.</summary>
+    public string Engine { get; init; } = "torch";
+
     /// <summary>
     /// First epoch of training with a frozen backbone (<c>--freeze backbone</c>) from files, which also records the
     /// backbone's features; null for a network without a separable head.

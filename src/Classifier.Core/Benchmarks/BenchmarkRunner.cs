@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Classifier.Core.Data;
 using Classifier.Core.Diagnostics;
 using Classifier.Core.Evaluation;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Model.Zoo;
 using Classifier.Core.Runs;
@@ -81,13 +82,14 @@ public static class BenchmarkRunner
         }
 
         NativeHeap.ReleaseFreeMemory();
-        log($"{size} px: evaluation from files");
-        var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize);
+        var engine = InferenceEngineOf(spec, preprocessing, options.Engine);
+        log($"{size} px: evaluation from files ({EnumValues.Name(engine)})");
+        var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize, options.Engine);
         var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
         new Random(4).NextBytes(evalPixels);
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: inference on synthetic batches (ceiling)");
-        var inference = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement);
+        var inference = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement, options.Engine);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
             get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
@@ -98,7 +100,15 @@ public static class BenchmarkRunner
             InferenceCpuMicroseconds = inference.CpuMicroseconds,
             FrozenFirstEpoch = frozen?.First,
             FrozenLaterEpoch = frozen?.Later,
+            Engine = EnumValues.Name(engine),
         };
+    }
+
+    /// <summary>The engine <paramref name="choice"/> gives this network, as eval and predict would open it.</summary>
+    private static InferenceEngine InferenceEngineOf(NetworkSpec spec, Preprocessing preprocessing, InferenceEngine choice)
+    {
+        using var network = OpenInference(spec, ["a", "b"], preprocessing, choice);
+        return network.Engine;
     }
 
     private static double ReleasingFreeMemory(double rate)
@@ -181,18 +191,17 @@ public static class BenchmarkRunner
         return tensor(floats, [batchSize, 3, size, size]);
     }
 
-    private static Rate InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds)
+    private static Rate InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds, InferenceEngine engine)
     {
-        manual_seed(1);
-        using var model = spec.Create(BenchmarkImages.Classes, size);
         var preprocessing = spec.Preprocessing(size);
-        model.eval();
+        var classNames = Enumerable.Range(0, BenchmarkImages.Classes).Select(i => $"class{i}").ToList();
+        using var network = OpenInference(spec, classNames, preprocessing, engine);
         using var inference = inference_mode();
         var steps = Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
-            // The path eval and predict take (staged for the ResNets), so the peak row is theirs.
-            _ = model.Logits(BatchTensors.Input(pixels, batchSize, size, preprocessing), TestTimeAugmentation.None).argmax(1).data<long>().ToArray();
+            // The path eval and predict take (their engine; staged for the ResNets on libtorch), so the peak row is theirs.
+            _ = network.Logits(BatchTensors.Input(pixels, batchSize, size, preprocessing), TestTimeAugmentation.None).argmax(1).data<long>().ToArray();
         });
         return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
     }
@@ -224,10 +233,19 @@ public static class BenchmarkRunner
         return observer.Rates;
     }
 
-    private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize)
+    /// <summary>A randomly initialised <paramref name="spec"/> network on <paramref name="engine"/>, as eval and predict open a model file.</summary>
+    private static InferenceNetwork OpenInference(NetworkSpec spec, IReadOnlyList<string> classNames, Preprocessing preprocessing, InferenceEngine engine)
     {
         manual_seed(1);
-        using var model = spec.Create(dataset.ClassNames.Count, preprocessing.ImageSize);
+        var info = new ModelInfo(spec.Name, classNames, preprocessing, 0, new Dictionary<string, double>(), ToolInfo.Version,
+            TorchRuntime.TorchSharpVersion, DateTime.UtcNow);
+        var model = new LoadedModel(spec.Create(classNames.Count, preprocessing.ImageSize), info, new Dictionary<string, byte[]>());
+        return InferenceNetwork.Open(model, engine, CPU);
+    }
+
+    private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize, InferenceEngine engine)
+    {
+        using var model = OpenInference(spec, dataset.ClassNames, preprocessing, engine);
         var decoder = new ImageDecoder(preprocessing);
         // Warm-up on two batches, as the inference ceiling has: JIT tiers, and the heap's first faults on the buffers.
         var warmUp = dataset.Images.Take(2 * batchSize).ToList();

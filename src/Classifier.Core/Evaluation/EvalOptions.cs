@@ -35,6 +35,9 @@ public sealed record EvalOptions
     /// <summary>Where the network runs (<c>--device</c>).</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 
+    /// <summary>What runs the network (<c>--engine</c>): by default ONNX Runtime on the CPU.</summary>
+    public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
+
     /// <summary>
     /// k of the top-k accuracy; null for the default: 5 when the model has more than 5 classes, otherwise none
     /// (with few classes top-k says little). 1 measures only top-1.

@@ -29,6 +29,7 @@ public static class EvaluationJson
             ["data"] = report.Data.Root,
             ["images"] = result.Images,
             ["test_time_augmentation"] = EnumValues.Name(result.Augmentation),
+            ["engine"] = result.Engine is { } engine ? EnumValues.Name(engine) : null,
             ["accuracy"] = result.Accuracy,
             ["loss"] = double.IsFinite(result.Loss) ? result.Loss : null,
             ["loss_sum"] = double.IsFinite(result.LossSum) ? result.LossSum : null,

@@ -23,4 +23,7 @@ public sealed record EvaluationReport(string ModelPath, ModelInfo Info, Dataset 
 {
     /// <summary>The shard of the data folder that was evaluated (<c>--shard</c>), or null for the whole folder.</summary>
     public Sharding.ShardSelection? Shard { get; init; }
+
+    /// <summary>Why the network ran on libtorch although ONNX Runtime was the default (see <see cref="Inference.InferenceNetwork.FallbackReason"/>); null otherwise.</summary>
+    public string? EngineNote { get; init; }
 }

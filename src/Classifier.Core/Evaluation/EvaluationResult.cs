@@ -26,6 +26,9 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>The test-time augmentation the logits came from.</summary>
     public Model.TestTimeAugmentation Augmentation { get; init; }
 
+    /// <summary>The engine that ran the network (libtorch or ONNX Runtime); null where it is not known (merged shards, files read back).</summary>
+    public Inference.InferenceEngine? Engine { get; init; }
+
     /// <summary>Top-k accuracy, or null when <see cref="TopK"/> is 0.</summary>
     public double? TopKAccuracy => TopK == 0 ? null : Images == 0 ? 0 : (double)TopKCorrect / Images;
 

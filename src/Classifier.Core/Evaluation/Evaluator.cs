@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Classifier.Core.Data;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Torch;
 using TorchSharp;
@@ -15,7 +16,7 @@ public static class Evaluator
 {
     /// <summary>
     /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order.
-    /// The network is put in eval mode; the caller switches back to train mode if it continues training.
+    /// The network runs on libtorch, in eval mode; the caller switches back to train mode if it continues training.
     /// <paramref name="onBatch"/> is told the images done so far after each batch. With <paramref name="topK"/> of 2 or
     /// more, the result also counts images whose true class is among the <paramref name="topK"/> most probable.
     /// <paramref name="device"/> is where the model is (default CPU); batches are moved there. Each image's logits are
@@ -25,11 +26,19 @@ public static class Evaluator
         Preprocessing preprocessing, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
         Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
     {
+        using var network = InferenceNetwork.Torch(model);
+        return Evaluate(network, loader, classNames, preprocessing, batchSize, onBatch, cancellation, topK, device, augmentation);
+    }
+
+    /// <summary>As above, with the network on the engine <paramref name="network"/> runs on.</summary>
+    public static EvaluationResult Evaluate(InferenceNetwork network, BatchLoader loader, IReadOnlyList<string> classNames,
+        Preprocessing preprocessing, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
+        Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
+    {
         device ??= CPU;
         if (topK > classNames.Count)
             throw new ClassifierException($"--top-k {topK}: the model has only {classNames.Count} classes.");
         var clock = Stopwatch.StartNew();
-        model.eval();
         var matrix = new ConfusionMatrix(classNames);
         var predictions = new List<ImagePrediction>(loader.ImageCount);
         double lossSum = 0;
@@ -43,7 +52,7 @@ public static class Evaluator
                 using (batch)
                 using (NewDisposeScope())
                 {
-                    var logits = model.Logits(BatchTensors.Input(batch, preprocessing).to(device), augmentation); // [N, classes]
+                    var logits = network.Logits(BatchTensors.Input(batch, preprocessing).to(device), augmentation); // [N, classes]
                     var labels = BatchTensors.Labels(batch).to(device);                          // [N]
                     var losses = nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.None); // [N]
                     var (confidence, predicted) = nn.functional.softmax(logits, 1).max(1);
@@ -75,6 +84,7 @@ public static class Evaluator
             TopK = topK >= 2 ? topK : 0,
             TopKCorrect = topK >= 2 ? topKCorrect : 0,
             Augmentation = augmentation,
+            Engine = network.Engine,
         };
     }
 }

@@ -1,4 +1,5 @@
 using Classifier.Core.Data;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
 using Classifier.Core.Sharding;
@@ -74,21 +75,22 @@ public static class ModelEvaluation
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        using var loaded = ModelFile.Load(modelPath);
+        var loaded = ModelFile.Load(modelPath);
         loaded.Network.to(device);
+        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads);
         var info = loaded.Info;
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;
         var decoder = new ImageDecoder(info.Preprocessing, options.MaxPixels);
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped) { Strict = options.Strict };
-        var result = Evaluator.Evaluate(loaded.Network, loader, info.ClassNames, info.Preprocessing,
+        var result = Evaluator.Evaluate(network, loader, info.ClassNames, info.Preprocessing,
             options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
             options.TopKFor(info.ClassNames.Count), device, options.TestTimeAugmentation ?? info.TestTimeAugmentation);
         if (result.Images == 0)
             throw new ClassifierException(data.Images.Count == 0
                 ? $"Data folder '{data.Root}' has no image files of the model's classes; nothing was evaluated."
                 : $"None of the {data.Images.Count:N0} image file(s) in '{data.Root}' could be read (see the warnings above); nothing was evaluated.");
-        return new EvaluationReport(modelPath, info, data, result, skipped.All);
+        return new EvaluationReport(modelPath, info, data, result, skipped.All) { EngineNote = network.FallbackReason };
     }
 
     /// <summary>

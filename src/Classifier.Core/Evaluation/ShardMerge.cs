@@ -62,6 +62,7 @@ public static class ShardMerge
             TopK = first.TopK,
             TopKCorrect = topKCorrect,
             Augmentation = first.Augmentation,
+            Engine = first.Engine,
         };
         var data = new Dataset(first.Data, info.ClassNames, errorImages, []);
         var skipped = shards.SelectMany(s => s.Skipped).ToList();
@@ -122,6 +123,7 @@ public static class ShardMerge
             Same(other.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal), "the classes");
             Same(other.TopK == first.TopK, "the top-k");
             Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
+            Same(other.Engine == first.Engine, "the engines (--engine)");
             Same(other.ModelEpoch == first.ModelEpoch, "the model epochs");
             Same(other.Split == first.Split, "the splits");
         }
@@ -152,7 +154,7 @@ public static class ShardMerge
         string File, int Index, int Count, int FolderImages, string Model, string Data, IReadOnlyList<string> Classes,
         int ModelEpoch, TestTimeAugmentation Augmentation, int TopK, long Images, long[][] Matrix, double LossSum,
         long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
-        string? Split, TrainingOverlap? Overlap)
+        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine)
     {
         public static ShardFile Read(string path)
         {
@@ -191,6 +193,9 @@ public static class ShardMerge
                     root.TryGetProperty("split", out var split) ? split.GetString() : null,
                     root.TryGetProperty("overlap", out var overlap)
                         ? new TrainingOverlap(overlap.GetProperty("train").GetInt32(), overlap.GetProperty("validation").GetInt32())
+                        : null,
+                    root.TryGetProperty("engine", out var engine) && engine.ValueKind == JsonValueKind.String
+                        ? EnumValues.Parse<Inference.InferenceEngine>(engine.GetString()!)
                         : null);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)

@@ -15,6 +15,9 @@ namespace Classifier.Core.Export;
 /// <param name="Std">Per-channel divisor applied after the mean, in the network's channel order.</param>
 internal sealed record InputNormalization(float Gain, bool Bgr, float[] Mean, float[] Std)
 {
+    /// <summary>No normalisation: the graph takes the network's own input (as ONNX Runtime inference gives it).</summary>
+    public static InputNormalization Identity { get; } = new(1f, false, [0f, 0f, 0f], [1f, 1f, 1f]);
+
     /// <summary>The normalization a model's preprocessing records.</summary>
     public static InputNormalization From(Preprocessing preprocessing) =>
         new(255f * preprocessing.Scale, preprocessing.ChannelOrder == ChannelOrder.Bgr, [.. preprocessing.Mean], [.. preprocessing.Std]);

@@ -31,7 +31,14 @@ internal static class OnnxExport
     /// <paramref name="normalization"/> (by default the one <paramref name="info"/>'s preprocessing records).
     /// Throws <see cref="ClassifierException"/> naming the first module that has no ONNX translation.
     /// </summary>
-    public static void Write(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info, InputNormalization? normalization = null)
+    public static void Write(Stream stream, nn.Module<Tensor, Tensor> network, ModelInfo info, InputNormalization? normalization = null) =>
+        Build(network, info, normalization).WriteTo(stream);
+
+    /// <summary>As <see cref="Write"/>, into one array of exactly the model's size.</summary>
+    public static byte[] ToArray(nn.Module<Tensor, Tensor> network, ModelInfo info, InputNormalization? normalization = null) =>
+        Build(network, info, normalization).ToArray();
+
+    private static ProtoMessage Build(nn.Module<Tensor, Tensor> network, ModelInfo info, InputNormalization? normalization)
     {
         using var scope = NewDisposeScope();
         var graph = new OnnxGraph(InputName);
@@ -60,7 +67,7 @@ internal static class OnnxExport
         foreach (var (key, value) in ExportMetadata.For(info, network))
             model.Message(ModelProto.MetadataProps, new ProtoMessage().String(Entry.Key, key).String(Entry.Value, value));
 
-        stream.Write(model.ToArray());
+        return model;
     }
 
     private static ProtoMessage TensorOf(OnnxInitializer initializer) => new ProtoMessage()

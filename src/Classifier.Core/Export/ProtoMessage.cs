@@ -3,17 +3,31 @@ using Google.Protobuf;
 namespace Classifier.Core.Export;
 
 /// <summary>
-/// Builds one protobuf message field by field, for the few ONNX messages the exporter writes. Nested messages are
-/// built first and embedded as length-delimited bytes, which is how protobuf encodes them on the wire. Repeated
-/// scalars are written unpacked, which every protobuf parser accepts. Callers pass field numbers as named constants
-/// (the ONNX ones are in <see cref="OnnxExport"/> and <see cref="OnnxFieldNumbers"/>), never bare integers.
+/// Builds one protobuf message field by field, for the few ONNX messages the exporter writes. Scalars and strings are
+/// encoded as they are added; byte fields and nested messages are kept by reference and written once, by
+/// <see cref="WriteTo"/>, behind their tag and length (which is how protobuf encodes them on the wire), so a model's
+/// weights are not copied at every level of nesting. Repeated scalars are written unpacked, which every protobuf parser
+/// accepts. Callers pass field numbers as named constants (the ONNX ones are in <see cref="OnnxExport"/> and
+/// <see cref="OnnxFieldNumbers"/>), never bare integers. Do not change a byte array or message after adding it.
 /// </summary>
 internal sealed class ProtoMessage
 {
-    private readonly MemoryStream _buffer = new();
+    /// <summary>In order: encoded bytes (byte[]), or nested messages (ProtoMessage) whose tag and length precede them.</summary>
+    private readonly List<object> _parts = [];
+    private readonly MemoryStream _pending = new();
     private readonly CodedOutputStream _output;
 
-    public ProtoMessage() => _output = new CodedOutputStream(_buffer, leaveOpen: true);
+    public ProtoMessage() => _output = new CodedOutputStream(_pending, leaveOpen: true);
+
+    /// <summary>The encoded size in bytes.</summary>
+    public long Length
+    {
+        get
+        {
+            Seal();
+            return _parts.Sum(part => part is byte[] bytes ? bytes.LongLength : ((ProtoMessage)part).Length);
+        }
+    }
 
     public ProtoMessage Int64(int field, long value)
     {
@@ -48,14 +62,23 @@ internal sealed class ProtoMessage
         return this;
     }
 
+    /// <summary>A bytes field; <paramref name="value"/> is written as it is then, not copied now.</summary>
     public ProtoMessage Bytes(int field, byte[] value)
     {
-        _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        _output.WriteBytes(ByteString.CopyFrom(value));
+        Header(field, value.LongLength);
+        Seal();
+        _parts.Add(value);
         return this;
     }
 
-    public ProtoMessage Message(int field, ProtoMessage message) => Bytes(field, message.ToArray());
+    /// <summary>A nested message; <paramref name="message"/> is written as it is then, not copied now.</summary>
+    public ProtoMessage Message(int field, ProtoMessage message)
+    {
+        Header(field, message.Length);
+        Seal();
+        _parts.Add(message);
+        return this;
+    }
 
     public ProtoMessage Messages(int field, IEnumerable<ProtoMessage> messages)
     {
@@ -63,9 +86,38 @@ internal sealed class ProtoMessage
         return this;
     }
 
+    /// <summary>Writes the encoded message to <paramref name="stream"/>.</summary>
+    public void WriteTo(Stream stream)
+    {
+        Seal();
+        foreach (var part in _parts)
+        {
+            if (part is byte[] bytes) stream.Write(bytes);
+            else ((ProtoMessage)part).WriteTo(stream);
+        }
+    }
+
+    /// <summary>The encoded message in one array of exactly its length.</summary>
     public byte[] ToArray()
     {
+        var bytes = new byte[Length];
+        using var stream = new MemoryStream(bytes);
+        WriteTo(stream);
+        return bytes;
+    }
+
+    private void Header(int field, long length)
+    {
+        _output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        _output.WriteLength(checked((int)length));
+    }
+
+    /// <summary>Moves the scalars encoded since the last part into a part of their own.</summary>
+    private void Seal()
+    {
         _output.Flush();
-        return _buffer.ToArray();
+        if (_pending.Length == 0) return;
+        _parts.Add(_pending.ToArray());
+        _pending.SetLength(0);
     }
 }

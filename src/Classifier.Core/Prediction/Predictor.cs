@@ -1,4 +1,5 @@
 using Classifier.Core.Data;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
@@ -16,13 +17,15 @@ namespace Classifier.Core.Prediction;
 public sealed class Predictor : IDisposable
 {
     private readonly LoadedModel _model;
+    private readonly InferenceNetwork _network;
     private readonly ImageDecoder _decoder;
     private readonly PredictOptions _options;
     private readonly Device _device;
 
-    private Predictor(LoadedModel model, PredictOptions options, Device device)
+    private Predictor(LoadedModel model, InferenceNetwork network, PredictOptions options, Device device)
     {
         _model = model;
+        _network = network;
         _options = options;
         _device = device;
         _decoder = new ImageDecoder(model.Info.Preprocessing, options.MaxPixels);
@@ -37,6 +40,12 @@ public sealed class Predictor : IDisposable
     /// <summary>Classes listed per row (the option, capped at the number of classes).</summary>
     public int TopK => Math.Min(_options.TopK, ClassNames.Count);
 
+    /// <summary>The engine that runs the network.</summary>
+    public InferenceEngine Engine => _network.Engine;
+
+    /// <summary>Why the network runs on libtorch although ONNX Runtime was the default; null otherwise.</summary>
+    public string? EngineNote => _network.FallbackReason;
+
     /// <summary>Validates the options and loads the model (a model file, or a run folder's best.cls).</summary>
     public static Predictor Open(PredictOptions options)
     {
@@ -46,8 +55,8 @@ public sealed class Predictor : IDisposable
         var device = DeviceSelection.Resolve(options.Device);
         var model = ModelFile.Load(modelPath);
         model.Network.to(device);
-        model.Network.eval();
-        return new Predictor(model, options, device) { ModelPath = modelPath };
+        var network = InferenceNetwork.Open(model, options.Engine, device, options.Threads);
+        return new Predictor(model, network, options, device) { ModelPath = modelPath };
     }
 
     /// <summary>
@@ -119,7 +128,7 @@ public sealed class Predictor : IDisposable
         using (inference_mode())
         using (NewDisposeScope())
         {
-            var logits = _model.Network.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing).to(_device),
+            var logits = _network.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing).to(_device),
                 _options.TestTimeAugmentation ?? _model.Info.TestTimeAugmentation);                          // [N, classes]
             var (values, classes) = nn.functional.softmax(logits, 1).topk(k, dim: 1);                      // [N, k] each
             probabilities = values.data<float>().ToArray();
@@ -144,5 +153,5 @@ public sealed class Predictor : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _model.Dispose();
+    public void Dispose() => _network.Dispose();
 }

@@ -64,6 +64,8 @@ public sealed class RunReport : ITrainingObserver
                 MaxPixels = options.MaxPixels,
                 Device = options.Device,
                 Strict = options.Strict,
+                // libtorch, as validation during training: the final evaluation repeats the best epoch's figures exactly.
+                Engine = Inference.InferenceEngine.Torch,
             };
             // The trainer's network and optimizer are freed by now: their blocks go back to the system before the
             // evaluation allocates its own (see NativeHeap).

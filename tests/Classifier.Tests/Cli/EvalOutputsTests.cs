@@ -17,6 +17,27 @@ public sealed class EvalOutputsTests(SampleRunFixture sample) : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
+    public async Task Eval_RunsOnnxRuntimeByDefault_AndAgreesWithLibTorch()
+    {
+        var onnx = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "-o", _dir.Combine("onnx"));
+        var torch = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "-o", _dir.Combine("torch"), "--engine", "torch");
+
+        Assert.True(onnx.ExitCode == 0, onnx.ToString());
+        Assert.True(torch.ExitCode == 0, torch.ToString());
+        using var onnxJson = JsonDocument.Parse(File.ReadAllText(_dir.Combine("onnx", EvaluationOutputs.MetricsName)));
+        using var torchJson = JsonDocument.Parse(File.ReadAllText(_dir.Combine("torch", EvaluationOutputs.MetricsName)));
+        Assert.Equal("onnx", onnxJson.RootElement.GetProperty("engine").GetString());
+        Assert.Equal("torch", torchJson.RootElement.GetProperty("engine").GetString());
+        // The same network in float32 on other kernels: the loss agrees to float precision, and at most an image whose
+        // two best classes tie to within that precision could change its answer.
+        Assert.Equal(torchJson.RootElement.GetProperty("loss").GetDouble(), onnxJson.RootElement.GetProperty("loss").GetDouble(), 1e-5);
+        Assert.Equal(torchJson.RootElement.GetProperty("accuracy").GetDouble(), onnxJson.RootElement.GetProperty("accuracy").GetDouble(), 1.0 / 300 + 1e-12);
+        var bad = await CliRun.Of("eval", "--model", sample.Run, SampleRunFixture.Val, "--engine", "tensorrt");
+        Assert.Equal(ExitCodes.Usage, bad.ExitCode);
+        Assert.Contains("--engine", bad.Error);
+    }
+
+    [Fact]
     public async Task Eval_WritesMetricsMisclassifiedAndFigures_ThatAgreeWithEachOther()
     {
         var output = _dir.Combine("eval");

@@ -1,0 +1,17 @@
+using System.CommandLine;
+using Classifier.Core;
+using Classifier.Core.Inference;
+
+namespace Classifier.Cli.Commands;
+
+/// <summary>The <c>--engine auto|torch|onnx</c> option of the verbs that run a trained network (eval, predict).</summary>
+internal static class EngineOption
+{
+    public static Option<string> Create() => ValueOptions.Choice("--engine",
+        "What runs the network: auto (ONNX Runtime on the CPU, about twice libtorch's speed; libtorch on a GPU), " +
+        "torch (libtorch, exactly the figures training's validation gave) or onnx.",
+        EnumValues.Of<InferenceEngine>(), EnumValues.Name(InferenceEngine.Auto));
+
+    public static InferenceEngine Read(ParseResult parse, Option<string> option) =>
+        EnumValues.Parse<InferenceEngine>(parse.GetValue(option)!);
+}

@@ -1,0 +1,107 @@
+using Classifier.Core.Model;
+using Classifier.Core.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Inference;
+
+/// <summary>
+/// A trained network ready for inference, on the engine <c>--engine</c> chose: the one seam through which
+/// <c>eval</c>, <c>predict</c>, validation during training and the benchmark get logits. Training's validation always
+/// runs libtorch (<see cref="Torch"/>), so resumed runs and their history stay exact; the standalone verbs default to
+/// ONNX Runtime on the CPU, which runs the same graph <c>classify export</c> writes about twice as fast.
+/// </summary>
+public abstract class InferenceNetwork : IDisposable
+{
+    /// <summary>The engine that runs the network: <see cref="InferenceEngine.Torch"/> or <see cref="InferenceEngine.Onnx"/>.</summary>
+    public abstract InferenceEngine Engine { get; }
+
+    /// <summary>
+    /// Why <see cref="InferenceEngine.Auto"/> chose libtorch although the network would run on ONNX Runtime
+    /// elsewhere (ONNX Runtime failed to load, or the network has no ONNX translation); null otherwise.
+    /// </summary>
+    public string? FallbackReason { get; private init; }
+
+    /// <summary>
+    /// Logits [N, classes] of the network's input [N, 3, H, W] (already normalised as the model's preprocessing
+    /// says), with the views of <paramref name="augmentation"/>. Call without gradients, inside the caller's dispose
+    /// scope.
+    /// </summary>
+    public Tensor Logits(Tensor input, TestTimeAugmentation augmentation) => AugmentedLogits.Apply(Forward, input, augmentation);
+
+    /// <summary>The network's logits for <paramref name="input"/>, in the caller's dispose scope.</summary>
+    protected abstract Tensor Forward(Tensor input);
+
+    /// <summary>
+    /// Runs <paramref name="network"/> on libtorch, in eval mode. The caller keeps the network (training validates
+    /// the module it trains); disposing the result does not dispose it.
+    /// </summary>
+    public static InferenceNetwork Torch(nn.Module<Tensor, Tensor> network) => new TorchInference(network, owned: false);
+
+    /// <summary>
+    /// Opens <paramref name="model"/>'s network on <paramref name="engine"/> with <paramref name="threads"/> intra-op
+    /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
+    /// libtorch weights are released once the session holds its own. <see cref="InferenceEngine.Auto"/> is ONNX
+    /// Runtime on the CPU and libtorch on a GPU, and falls back to libtorch, saying why in
+    /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
+    /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
+    /// </summary>
+    public static InferenceNetwork Open(LoadedModel model, InferenceEngine engine, Device device, int threads = 0)
+    {
+        bool onCpu = device.type == DeviceType.CPU;
+        if (engine == InferenceEngine.Onnx && !onCpu)
+            throw new ClassifierException($"--engine onnx runs on the CPU; with --device {device.type.ToString().ToLowerInvariant()} use --engine torch or auto.");
+        if (engine == InferenceEngine.Torch || (engine == InferenceEngine.Auto && !onCpu))
+            return new TorchInference(model.Network, owned: true);
+        try
+        {
+            var session = OnnxRuntimeInference.Create(model.Network, model.Info, threads > 0 ? threads : get_num_threads());
+            // The session holds its own weights: libtorch's copy and the serialized graph go back to the system before
+            // the first batch allocates its activations.
+            model.Network.Dispose();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            NativeHeap.ReleaseFreeMemory();
+            return session;
+        }
+        catch (Exception e) when (engine == InferenceEngine.Auto && OnnxRuntimeInference.CannotRun(e))
+        {
+            return new TorchInference(model.Network, owned: true) { FallbackReason = $"ONNX Runtime cannot run this network ({e.Message}); using libtorch." };
+        }
+        catch (Exception e) when (OnnxRuntimeInference.CannotRun(e))
+        {
+            throw new ClassifierException($"--engine onnx: ONNX Runtime cannot run this network: {e.Message} Use --engine torch.", e);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the engine's resources.</summary>
+    protected virtual void Dispose(bool disposing) { }
+
+    private sealed class TorchInference : InferenceNetwork
+    {
+        private readonly nn.Module<Tensor, Tensor> _network;
+        private readonly bool _owned;
+
+        public TorchInference(nn.Module<Tensor, Tensor> network, bool owned)
+        {
+            _network = network;
+            _owned = owned;
+            network.eval();
+        }
+
+        public override InferenceEngine Engine => InferenceEngine.Torch;
+
+        protected override Tensor Forward(Tensor input) => StagedInference.Call(_network, input);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && _owned) _network.Dispose();
+        }
+    }
+}

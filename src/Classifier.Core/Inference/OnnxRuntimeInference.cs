@@ -1,0 +1,90 @@
+using Classifier.Core.Export;
+using Classifier.Core.Model;
+using Microsoft.ML.OnnxRuntime;
+using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Classifier.Core.Inference;
+
+/// <summary>
+/// A network run by ONNX Runtime: the graph <c>classify export</c> writes (<see cref="OnnxExport"/>), built in memory
+/// with no input normalisation of its own (it is given the normalised tensor libtorch would be), in one session with
+/// the thread count libtorch has. Input and logits are passed without copies: ONNX Runtime reads the input tensor's
+/// memory and writes into a libtorch tensor. ONNX Runtime's CPU kernels (its own convolutions over a blocked channel
+/// layout, batch norms folded into the convolutions, fused activations) run the ResNets about twice as fast as
+/// libtorch's on a 2-core AVX2 machine; the test suite holds the logits within 1e-4 of libtorch's for every network.
+/// </summary>
+internal sealed class OnnxRuntimeInference : InferenceNetwork
+{
+    private static readonly string[] InputNames = [OnnxExport.InputName];
+    private static readonly string[] OutputNames = [OnnxExport.LogitsName];
+
+    private readonly InferenceSession _session;
+    private readonly RunOptions _run = new();
+    private readonly long _classes;
+
+    private OnnxRuntimeInference(InferenceSession session, long classes)
+    {
+        _session = session;
+        _classes = classes;
+    }
+
+    public override InferenceEngine Engine => InferenceEngine.Onnx;
+
+    /// <summary>A session for <paramref name="network"/> (in eval mode) with <paramref name="threads"/> intra-op threads.</summary>
+    public static OnnxRuntimeInference Create(nn.Module<Tensor, Tensor> network, ModelInfo info, int threads)
+    {
+        network.eval();
+        var graph = OnnxExport.ToArray(network, info, InputNormalization.Identity);
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Without its arena ONNX Runtime frees each activation to the system heap: resnet18's eval at batch 64
+            // peaked at 805 MB instead of 1,027 MB, at the same speed.
+            EnableCpuMemArena = false,
+        };
+        options.AddSessionConfigEntry("session.use_deterministic_compute", "1");
+        var session = new InferenceSession(graph, options);
+        return new OnnxRuntimeInference(session, info.ClassNames.Count);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> says ONNX Runtime cannot run the network here: its native library does not load,
+    /// the network has a module with no ONNX translation, or the runtime refuses the graph.
+    /// </summary>
+    public static bool CannotRun(Exception e) =>
+        e is OnnxRuntimeException or ClassifierException or DllNotFoundException or TypeInitializationException
+            or EntryPointNotFoundException or BadImageFormatException;
+
+    protected override Tensor Forward(Tensor input)
+    {
+        var x = input.is_contiguous() ? input : input.contiguous();   // [N, 3, H, W] in NCHW memory order
+        if (x.dtype != ScalarType.Float32 || x.device_type != DeviceType.CPU)
+            throw new InvalidOperationException("ONNX Runtime takes a float32 CPU tensor.");
+        var logits = empty([x.shape[0], _classes]);
+        unsafe
+        {
+            fixed (byte* inputData = x.bytes)
+            fixed (byte* logitsData = logits.bytes)
+            {
+                using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                    x.shape, (IntPtr)inputData, x.numel() * sizeof(float));
+                using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float,
+                    logits.shape, (IntPtr)logitsData, logits.numel() * sizeof(float));
+                _session.Run(_run, InputNames, [inputValue], OutputNames, [outputValue]);
+            }
+        }
+        return logits;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (!disposing) return;
+        _session.Dispose();
+        _run.Dispose();
+    }
+}

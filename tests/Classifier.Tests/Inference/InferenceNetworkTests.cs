@@ -1,0 +1,86 @@
+using Classifier.Core;
+using Classifier.Core.Data;
+using Classifier.Core.Inference;
+using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
+using Classifier.Core.Torch;
+using static TorchSharp.torch;
+
+namespace Classifier.Tests.Inference;
+
+/// <summary>
+/// ONNX Runtime, the default engine of eval and predict, gives libtorch's logits (within 1e-4) for every network of the
+/// zoo (relative to the logits' size), on the channels-last batches eval feeds it, with and without test-time augmentation, the same on every call;
+/// and where it cannot run a network, auto falls back to libtorch and says why while an explicit --engine onnx refuses.
+/// </summary>
+public sealed class InferenceNetworkTests
+{
+    public static TheoryData<string> Networks => [.. NetworkRegistry.Names];
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void OnnxRuntime_GivesLibTorchsLogits_ForEveryNetwork(string architecture)
+    {
+        TorchRuntime.Initialize(2);
+        var spec = NetworkRegistry.Get(architecture);
+        int side = spec.Accepts(64) ? 64 : spec.MinimumImageSize;
+        var preprocessing = spec.Preprocessing(side);
+        using var scope = NewDisposeScope();
+        var pixels = new byte[5 * preprocessing.PixelBytes];
+        new Random(3).NextBytes(pixels);
+        var input = BatchTensors.Input(pixels, 5, side, preprocessing);   // channels-last strides, as eval's batches
+
+        using var torchEngine = Open(spec, side, InferenceEngine.Torch);
+        using var onnxEngine = Open(spec, side, InferenceEngine.Onnx);
+        Assert.Equal(InferenceEngine.Onnx, onnxEngine.Engine);
+        Assert.Null(onnxEngine.FallbackReason);
+        using var inference = inference_mode();
+        foreach (var augmentation in new[] { TestTimeAugmentation.None, TestTimeAugmentation.HorizontalFlip })
+        {
+            var expected = torchEngine.Logits(input, augmentation);
+            var actual = onnxEngine.Logits(input, augmentation);
+            Assert.Equal(expected.shape, actual.shape);
+            double difference = (expected - actual).abs().max().item<float>();
+            double scale = Math.Max(1, expected.abs().max().item<float>());   // float32 sums: relative to the logits' size
+            Assert.True(difference <= 1e-4 * scale, $"{architecture}, {augmentation}: logits differ by {difference:G3} (largest logit {scale:G3})");
+        }
+        // A smaller last batch, and the same answer on every call.
+        var first = onnxEngine.Logits(input[..2], TestTimeAugmentation.None);
+        var again = onnxEngine.Logits(input[..2], TestTimeAugmentation.None);
+        Assert.Equal(new long[] { 2, 4 }, first.shape);
+        Assert.True(first.equal(again).all().item<bool>());
+    }
+
+    [Fact]
+    public void Auto_FallsBackToLibTorch_WhenTheNetworkHasNoOnnxTranslation_AndOnnxRefuses()
+    {
+        TorchRuntime.Initialize(2);
+        var info = Info("seed-cnn", 16);
+        using (var auto = InferenceNetwork.Open(new LoadedModel(Untranslatable(), info, new Dictionary<string, byte[]>()), InferenceEngine.Auto, CPU))
+        {
+            Assert.Equal(InferenceEngine.Torch, auto.Engine);
+            Assert.Contains("ONNX Runtime cannot run this network", auto.FallbackReason);
+            using var scope = NewDisposeScope();
+            Assert.Equal(new long[] { 2, 4 }, auto.Logits(rand(2, 3, 16, 16), TestTimeAugmentation.None).shape);
+        }
+        var error = Assert.Throws<ClassifierException>(() =>
+            InferenceNetwork.Open(new LoadedModel(Untranslatable(), info, new Dictionary<string, byte[]>()), InferenceEngine.Onnx, CPU));
+        Assert.Contains("--engine onnx", error.Message);
+        Assert.Contains("--engine torch", error.Message);
+    }
+
+    private static InferenceNetwork Open(NetworkSpec spec, int side, InferenceEngine engine)
+    {
+        manual_seed(5);
+        var network = spec.Create(4, side);
+        return InferenceNetwork.Open(new LoadedModel(network, Info(spec.Name, side, spec), new Dictionary<string, byte[]>()), engine, CPU);
+    }
+
+    private static ModelInfo Info(string architecture, int side, NetworkSpec? spec = null) =>
+        new(architecture, ["a", "b", "c", "d"], (spec ?? NetworkRegistry.Get(architecture)).Preprocessing(side), 1,
+            new Dictionary<string, double>(), "test", "test", DateTime.UnixEpoch);
+
+    /// <summary>A network with a layer the ONNX exporter does not translate (GELU).</summary>
+    private static nn.Module<Tensor, Tensor> Untranslatable() =>
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.GELU(), nn.AdaptiveAvgPool2d(1), nn.Flatten());
+}
