@@ -8,8 +8,8 @@ namespace Classifier.Cli.Commands;
 internal static class EngineOption
 {
     public static Option<string> Create() => ValueOptions.Choice("--engine",
-        "What runs the network: auto (ONNX Runtime on the CPU, about twice libtorch's speed; libtorch on a GPU), " +
-        "torch (libtorch, exactly the figures training's validation gave) or onnx.",
+        "What runs the network: auto (ONNX Runtime for the zoo's networks on the CPU, about twice libtorch's speed; " +
+        "libtorch for the seed CNN and on a GPU), torch (libtorch, exactly the figures training's validation gave) or onnx.",
         EnumValues.Of<InferenceEngine>(), EnumValues.Name(InferenceEngine.Auto));
 
     public static InferenceEngine Read(ParseResult parse, Option<string> option) =>

@@ -82,14 +82,13 @@ public static class BenchmarkRunner
         }
 
         NativeHeap.ReleaseFreeMemory();
-        var engine = InferenceEngineOf(spec, preprocessing, options.Engine);
-        log($"{size} px: evaluation from files ({EnumValues.Name(engine)})");
+        log($"{size} px: evaluation from files");
         var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize, options.Engine);
         var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
         new Random(4).NextBytes(evalPixels);
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: inference on synthetic batches (ceiling)");
-        var inference = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement, options.Engine);
+        var (inference, engine) = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement, options.Engine);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
             get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
@@ -102,13 +101,6 @@ public static class BenchmarkRunner
             FrozenLaterEpoch = frozen?.Later,
             Engine = EnumValues.Name(engine),
         };
-    }
-
-    /// <summary>The engine <paramref name="choice"/> gives this network, as eval and predict would open it.</summary>
-    private static InferenceEngine InferenceEngineOf(NetworkSpec spec, Preprocessing preprocessing, InferenceEngine choice)
-    {
-        using var network = OpenInference(spec, ["a", "b"], preprocessing, choice);
-        return network.Engine;
     }
 
     private static double ReleasingFreeMemory(double rate)
@@ -191,7 +183,8 @@ public static class BenchmarkRunner
         return tensor(floats, [batchSize, 3, size, size]);
     }
 
-    private static Rate InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds, InferenceEngine engine)
+    private static (Rate Rate, InferenceEngine Engine) InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds,
+        InferenceEngine engine)
     {
         var preprocessing = spec.Preprocessing(size);
         var classNames = Enumerable.Range(0, BenchmarkImages.Classes).Select(i => $"class{i}").ToList();
@@ -203,7 +196,7 @@ public static class BenchmarkRunner
             // The path eval and predict take (their engine; staged for the ResNets on libtorch), so the peak row is theirs.
             _ = network.Logits(BatchTensors.Input(pixels, batchSize, size, preprocessing), TestTimeAugmentation.None).argmax(1).data<long>().ToArray();
         });
-        return new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize);
+        return (new Rate(steps.PerSecond * batchSize, steps.CpuMicroseconds / batchSize), network.Engine);
     }
 
     /// <summary>

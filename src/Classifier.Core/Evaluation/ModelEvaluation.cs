@@ -75,7 +75,7 @@ public static class ModelEvaluation
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        var loaded = ModelFile.Load(modelPath);
+        var loaded = ModelFile.LoadForInference(modelPath);
         loaded.Network.to(device);
         using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads);
         var info = loaded.Info;

@@ -3,7 +3,10 @@ namespace Classifier.Core.Inference;
 /// <summary>What runs a trained network in <c>eval</c>, <c>predict</c> and the benchmark's inference rows (<c>--engine</c>).</summary>
 public enum InferenceEngine
 {
-    /// <summary>ONNX Runtime on the CPU; libtorch on a GPU, or where ONNX Runtime cannot run the network.</summary>
+    /// <summary>
+    /// The network's own choice on the CPU (ONNX Runtime for the zoo's torchvision networks, libtorch for the seed CNN);
+    /// libtorch on a GPU, or where ONNX Runtime cannot run the network.
+    /// </summary>
     Auto,
 
     /// <summary>libtorch, the engine training uses: eval then gives exactly the figures training's validation gave.</summary>
@@ -11,7 +14,7 @@ public enum InferenceEngine
 
     /// <summary>
     /// ONNX Runtime on the CPU, running the network as <c>classify export</c> writes it: about twice libtorch's
-    /// speed for the ResNets on a 2-core AVX2 machine (docs/performance.md), logits within 1e-4 of libtorch's.
+    /// speed for the ResNets and 4x for the MobileNets on a 2-core AVX2 machine (docs/performance.md), logits within 1e-4 of libtorch's.
     /// </summary>
     Onnx,
 }

@@ -1,5 +1,7 @@
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
+using Microsoft.ML.OnnxRuntime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -9,7 +11,8 @@ namespace Classifier.Core.Inference;
 /// A trained network ready for inference, on the engine <c>--engine</c> chose: the one seam through which
 /// <c>eval</c>, <c>predict</c>, validation during training and the benchmark get logits. Training's validation always
 /// runs libtorch (<see cref="Torch"/>), so resumed runs and their history stay exact; the standalone verbs default to
-/// ONNX Runtime on the CPU, which runs the same graph <c>classify export</c> writes about twice as fast.
+/// ONNX Runtime on the CPU for the zoo's networks, which runs the same graph <c>classify export</c> writes about twice as
+/// fast (four times for the MobileNets).
 /// </summary>
 public abstract class InferenceNetwork : IDisposable
 {
@@ -41,8 +44,9 @@ public abstract class InferenceNetwork : IDisposable
     /// <summary>
     /// Opens <paramref name="model"/>'s network on <paramref name="engine"/> with <paramref name="threads"/> intra-op
     /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
-    /// libtorch weights are released once the session holds its own. <see cref="InferenceEngine.Auto"/> is ONNX
-    /// Runtime on the CPU and libtorch on a GPU, and falls back to libtorch, saying why in
+    /// libtorch weights are released once the graph holds them, before the session is made. <see cref="InferenceEngine.Auto"/> is
+    /// the network's own choice on the CPU (<see cref="NetworkSpec.Inference"/>: ONNX Runtime but for the seed CNN) and
+    /// libtorch on a GPU, and falls back to libtorch, saying why in
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
     /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
     /// </summary>
@@ -51,17 +55,16 @@ public abstract class InferenceNetwork : IDisposable
         bool onCpu = device.type == DeviceType.CPU;
         if (engine == InferenceEngine.Onnx && !onCpu)
             throw new ClassifierException($"--engine onnx runs on the CPU; with --device {device.type.ToString().ToLowerInvariant()} use --engine torch or auto.");
-        if (engine == InferenceEngine.Torch || (engine == InferenceEngine.Auto && !onCpu))
+        if (engine == InferenceEngine.Auto && (!onCpu || NetworkRegistry.Find(model.Info.Architecture)?.Inference == InferenceEngine.Torch))
+            engine = InferenceEngine.Torch;
+        if (engine == InferenceEngine.Torch)
             return new TorchInference(model.Network, owned: true);
+        byte[] graph;
+        SessionOptions options;
         try
         {
-            var session = OnnxRuntimeInference.Create(model.Network, model.Info, threads > 0 ? threads : get_num_threads());
-            // The session holds its own weights: libtorch's copy and the serialized graph go back to the system before
-            // the first batch allocates its activations.
-            model.Network.Dispose();
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-            NativeHeap.ReleaseFreeMemory();
-            return session;
+            options = OnnxRuntimeInference.Options(threads > 0 ? threads : get_num_threads());   // loads ONNX Runtime
+            graph = OnnxRuntimeInference.Graph(model.Network, model.Info);
         }
         catch (Exception e) when (engine == InferenceEngine.Auto && OnnxRuntimeInference.CannotRun(e))
         {
@@ -71,6 +74,30 @@ public abstract class InferenceNetwork : IDisposable
         {
             throw new ClassifierException($"--engine onnx: ONNX Runtime cannot run this network: {e.Message} Use --engine torch.", e);
         }
+        // The graph holds the weights now: libtorch's copy and the export's buffers go back to the system before the
+        // session makes its own (for the seed CNN at 224 px, 169 MiB each).
+        model.Network.Dispose();
+        ReleaseMemory();
+        try
+        {
+            return OnnxRuntimeInference.Start(graph, options, model.Info.ClassNames.Count);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ClassifierException($"ONNX Runtime refused this network's graph: {e.Message} Use --engine torch.", e);
+        }
+        finally
+        {
+            options.Dispose();
+                graph = [];
+            ReleaseMemory();
+            }
+    }
+
+    private static void ReleaseMemory()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        NativeHeap.ReleaseFreeMemory();
     }
 
     /// <inheritdoc />

@@ -32,12 +32,10 @@ internal sealed class OnnxRuntimeInference : InferenceNetwork
 
     public override InferenceEngine Engine => InferenceEngine.Onnx;
 
-    /// <summary>A session for <paramref name="network"/> (in eval mode) with <paramref name="threads"/> intra-op threads.</summary>
-    public static OnnxRuntimeInference Create(nn.Module<Tensor, Tensor> network, ModelInfo info, int threads)
+    /// <summary>Session options for <paramref name="threads"/> intra-op threads; the first call loads ONNX Runtime.</summary>
+    public static SessionOptions Options(int threads)
     {
-        network.eval();
-        var graph = OnnxExport.ToArray(network, info, InputNormalization.Identity);
-        using var options = new SessionOptions
+        var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
@@ -48,9 +46,22 @@ internal sealed class OnnxRuntimeInference : InferenceNetwork
             EnableCpuMemArena = false,
         };
         options.AddSessionConfigEntry("session.use_deterministic_compute", "1");
-        var session = new InferenceSession(graph, options);
-        return new OnnxRuntimeInference(session, info.ClassNames.Count);
+        return options;
     }
+
+    /// <summary>
+    /// <paramref name="network"/> (put in eval mode) as an ONNX model that takes the network's own, already normalised
+    /// input. Throws <see cref="ClassifierException"/> naming a module with no ONNX translation.
+    /// </summary>
+    public static byte[] Graph(nn.Module<Tensor, Tensor> network, ModelInfo info)
+    {
+        network.eval();
+        return OnnxExport.ToArray(network, info, InputNormalization.Identity);
+    }
+
+    /// <summary>A session running <paramref name="graph"/>, whose logits have <paramref name="classes"/> columns.</summary>
+    public static OnnxRuntimeInference Start(byte[] graph, SessionOptions options, int classes) =>
+        new(new InferenceSession(graph, options), classes);
 
     /// <summary>
     /// Whether <paramref name="e"/> says ONNX Runtime cannot run the network here: its native library does not load,

@@ -53,7 +53,7 @@ public sealed class Predictor : IDisposable
         var modelPath = RunFolder.ResolveModel(options.Model);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
-        var model = ModelFile.Load(modelPath);
+        var model = ModelFile.LoadForInference(modelPath);
         model.Network.to(device);
         var network = InferenceNetwork.Open(model, options.Engine, device, options.Threads);
         return new Predictor(model, network, options, device) { ModelPath = modelPath };

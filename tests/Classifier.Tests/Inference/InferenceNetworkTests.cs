@@ -51,17 +51,30 @@ public sealed class InferenceNetworkTests
         Assert.True(first.equal(again).all().item<bool>());
     }
 
+    [Theory]
+    [InlineData("seed-cnn", InferenceEngine.Torch)]
+    [InlineData("resnet18", InferenceEngine.Onnx)]
+    [InlineData("mobilenet_v3_small", InferenceEngine.Onnx)]
+    public void Auto_IsTheNetworksOwnChoice(string architecture, InferenceEngine expected)
+    {
+        TorchRuntime.Initialize(2);
+        var spec = NetworkRegistry.Get(architecture);
+        using var auto = Open(spec, spec.Accepts(64) ? 64 : spec.MinimumImageSize, InferenceEngine.Auto);
+        Assert.Equal(expected, auto.Engine);
+        Assert.Null(auto.FallbackReason);
+    }
+
     [Fact]
     public void Auto_FallsBackToLibTorch_WhenTheNetworkHasNoOnnxTranslation_AndOnnxRefuses()
     {
         TorchRuntime.Initialize(2);
-        var info = Info("seed-cnn", 16);
+        var info = Info("resnet18", 32);
         using (var auto = InferenceNetwork.Open(new LoadedModel(Untranslatable(), info, new Dictionary<string, byte[]>()), InferenceEngine.Auto, CPU))
         {
             Assert.Equal(InferenceEngine.Torch, auto.Engine);
             Assert.Contains("ONNX Runtime cannot run this network", auto.FallbackReason);
             using var scope = NewDisposeScope();
-            Assert.Equal(new long[] { 2, 4 }, auto.Logits(rand(2, 3, 16, 16), TestTimeAugmentation.None).shape);
+            Assert.Equal(new long[] { 2, 4 }, auto.Logits(rand(2, 3, 32, 32), TestTimeAugmentation.None).shape);
         }
         var error = Assert.Throws<ClassifierException>(() =>
             InferenceNetwork.Open(new LoadedModel(Untranslatable(), info, new Dictionary<string, byte[]>()), InferenceEngine.Onnx, CPU));

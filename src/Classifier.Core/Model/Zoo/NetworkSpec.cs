@@ -26,6 +26,12 @@ public sealed record NetworkSpec
     public HeapPolicy Heap { get; init; } = HeapPolicy.Plain;
 
     /// <summary>
+    /// The engine <c>--engine auto</c> runs it on in eval, predict and the benchmark when on the CPU
+    /// (<see cref="Inference.InferenceNetwork.Open"/>): ONNX Runtime, unless measured otherwise.
+    /// </summary>
+    public Inference.InferenceEngine Inference { get; init; } = Classifier.Core.Inference.InferenceEngine.Onnx;
+
+    /// <summary>
     /// Builds the network for <paramref name="classes"/> and <paramref name="imageSize"/> with fresh weights drawn from
     /// torch's generator, after putting its heap policy in force if none is yet (<see cref="NativeHeap.ForNetwork"/>):
     /// every verb builds its network before its first tensor, so the policy is in place before libtorch allocates.
