@@ -6,7 +6,7 @@ using Classifier.Core.Torch;
 namespace Classifier.Cli.Commands;
 
 /// <summary>
-/// <c>classify --version</c>: the tool, TorchSharp and libtorch versions, and whether libtorch loads here (which
+/// <c>classify --version</c>: the tool, TorchSharp, libtorch and ONNX Runtime versions, and whether they load here (which
 /// makes it the quickest check of an installation). Only this option loads libtorch; <c>--help</c> never does.
 /// </summary>
 internal sealed class VersionAction : SynchronousCommandLineAction
@@ -17,6 +17,7 @@ internal sealed class VersionAction : SynchronousCommandLineAction
         output.WriteLine($"classify {ToolInfo.Version}");
         output.WriteLine($"TorchSharp {TorchRuntime.TorchSharpVersion}");
         output.WriteLine($"libtorch {TorchRuntime.LibTorchVersion} ({LibTorchStatus()})");
+        output.WriteLine($"ONNX Runtime {Core.Inference.InferenceNetwork.OnnxRuntimeStatus}");
         return ExitCodes.Ok;
     }
 

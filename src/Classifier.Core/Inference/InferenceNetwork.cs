@@ -35,6 +35,9 @@ public abstract class InferenceNetwork : IDisposable
     /// <summary>The network's logits for <paramref name="input"/>, in the caller's dispose scope.</summary>
     protected abstract Tensor Forward(Tensor input);
 
+    /// <summary>ONNX Runtime's version and whether it loads here, for <c>classify --version</c>.</summary>
+    public static string OnnxRuntimeStatus => OnnxRuntimeInference.Status();
+
     /// <summary>
     /// Runs <paramref name="network"/> on libtorch, in eval mode. The caller keeps the network (training validates
     /// the module it trains); disposing the result does not dispose it.

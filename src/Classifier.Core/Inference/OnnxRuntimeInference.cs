@@ -63,6 +63,19 @@ internal sealed class OnnxRuntimeInference : InferenceNetwork
     public static OnnxRuntimeInference Start(byte[] graph, SessionOptions options, int classes) =>
         new(new InferenceSession(graph, options), classes);
 
+    /// <summary>ONNX Runtime's version and whether it loads here, for <c>classify --version</c>.</summary>
+    public static string Status()
+    {
+        try
+        {
+            return $"{OrtEnv.Instance().GetVersionString()} (loaded)";
+        }
+        catch (Exception e) when (CannotRun(e))
+        {
+            return $"(does not load: {e.GetBaseException().Message})";
+        }
+    }
+
     /// <summary>
     /// Whether <paramref name="e"/> says ONNX Runtime cannot run the network here: its native library does not load,
     /// the network has a module with no ONNX translation, or the runtime refuses the graph.

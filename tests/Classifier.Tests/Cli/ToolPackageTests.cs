@@ -31,6 +31,7 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Contains("TorchSharp 0.107.0", version);
         // "loaded" proves the packed libLibTorchSharp.so is the patched one: the original does not load on Debian 12.
         Assert.Contains("libtorch 2.10.0 (loaded", version);
+        Assert.Contains("ONNX Runtime 1.31.1 (loaded)", version);   // what eval and predict run the zoo's networks on
         Assert.True(new FileInfo(package).Length > 50_000_000, "the package carries libtorch");
         // The ImageNet weights of resnet18-cntk travel with the tool, where the installed program looks for them
         // (CntkResNet18.DefaultWeightsPath, relative to its own folder); nothing is downloaded at run time.
