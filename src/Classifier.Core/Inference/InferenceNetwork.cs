@@ -47,9 +47,9 @@ public abstract class InferenceNetwork : IDisposable
     /// <summary>
     /// Opens <paramref name="model"/>'s network on <paramref name="engine"/> with <paramref name="threads"/> intra-op
     /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
-    /// libtorch weights are released once the graph holds them, before the session is made. <see cref="InferenceEngine.Auto"/> is
-    /// the network's own choice on the CPU (<see cref="NetworkSpec.Inference"/>: ONNX Runtime but for the seed CNN) and
-    /// libtorch on a GPU, and falls back to libtorch, saying why in
+    /// libtorch weights are released once the graph holds them, before the session is made.
+    /// <see cref="InferenceEngine.Auto"/> is the network's own choice on the CPU (<see cref="NetworkSpec.Inference"/>:
+    /// ONNX Runtime but for the seed CNN) and libtorch on a GPU, and falls back to libtorch, saying why in
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
     /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
     /// </summary>
@@ -92,9 +92,9 @@ public abstract class InferenceNetwork : IDisposable
         finally
         {
             options.Dispose();
-                graph = [];
+            graph = [];   // the session has parsed it
             ReleaseMemory();
-            }
+        }
     }
 
     private static void ReleaseMemory()
