@@ -12,7 +12,8 @@ internal static class EvaluationTable
     {
         var r = report.Result;
         var tta = r.Augmentation == TestTimeAugmentation.None ? "" : $", test-time augmentation: {EnumValues.Name(r.Augmentation)}";
-        o.WriteLine($"Model: {report.ModelPath} ({report.Info.Architecture}{(report.Info.Weights is { } w ? $" from {w}" : "")}, epoch {report.Info.Epoch}{tta})");
+        var engine = r.Engine == Core.Inference.InferenceEngine.Onnx ? ", on ONNX Runtime" : "";
+        o.WriteLine($"Model: {report.ModelPath} ({report.Info.Architecture}{(report.Info.Weights is { } w ? $" from {w}" : "")}, epoch {report.Info.Epoch}{tta}{engine})");
         o.WriteLine($"Data:  {report.Data.Root} ({r.Images:N0} images{(report.Skipped.Count > 0 ? $", {report.Skipped.Count} skipped" : "")})");
         o.WriteLine();
         var topK = r.TopKAccuracy is { } k ? $"   top-{r.TopK} accuracy: {k:F4}" : "";
