@@ -49,7 +49,6 @@ internal static class PredictCommand
                 Shard = ShardOption.Read(parse, shard),
             };
             using var predictor = Predictor.Open(options);
-            if (predictor.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);
             writer.WriteHeader();
             long files = 0, errors = 0;
@@ -61,6 +60,7 @@ internal static class PredictCommand
                 if (files % 256 == 0) terminal.Out.Flush();
             }
             terminal.Out.Flush();
+            if (predictor.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             var part = options.Shard is { } shardOf ? $"shard {shardOf} (counted from 0): " : "";
             terminal.Error.WriteLine($"{part}{files:N0} file(s), {errors:N0} could not be read; model {predictor.ModelPath}");
             // With more shards than files some shards are empty; that is their share, not a failure.

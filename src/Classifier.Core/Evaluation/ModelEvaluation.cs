@@ -77,7 +77,7 @@ public static class ModelEvaluation
         var device = DeviceSelection.Resolve(options.Device);
         var loaded = ModelFile.LoadForInference(modelPath);
         loaded.Network.to(device);
-        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads);
+        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads, data.Images.Count);
         var info = loaded.Info;
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;

@@ -5,7 +5,8 @@ public enum InferenceEngine
 {
     /// <summary>
     /// The network's own choice on the CPU (ONNX Runtime for the zoo's torchvision networks, libtorch for the seed CNN);
-    /// libtorch on a GPU, or where ONNX Runtime cannot run the network.
+    /// libtorch for fewer than <see cref="InferenceNetwork.FewImages"/> images, on a GPU, or where ONNX Runtime cannot
+    /// run the network.
     /// </summary>
     Auto,
 

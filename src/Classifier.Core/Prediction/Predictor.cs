@@ -17,15 +17,14 @@ namespace Classifier.Core.Prediction;
 public sealed class Predictor : IDisposable
 {
     private readonly LoadedModel _model;
-    private readonly InferenceNetwork _network;
+    private InferenceNetwork? _network;   // opened at the first batch, when it is known whether the inputs are few
     private readonly ImageDecoder _decoder;
     private readonly PredictOptions _options;
     private readonly Device _device;
 
-    private Predictor(LoadedModel model, InferenceNetwork network, PredictOptions options, Device device)
+    private Predictor(LoadedModel model, PredictOptions options, Device device)
     {
         _model = model;
-        _network = network;
         _options = options;
         _device = device;
         _decoder = new ImageDecoder(model.Info.Preprocessing, options.MaxPixels);
@@ -40,11 +39,11 @@ public sealed class Predictor : IDisposable
     /// <summary>Classes listed per row (the option, capped at the number of classes).</summary>
     public int TopK => Math.Min(_options.TopK, ClassNames.Count);
 
-    /// <summary>The engine that runs the network.</summary>
-    public InferenceEngine Engine => _network.Engine;
+    /// <summary>The engine that ran the network; null before the first batch.</summary>
+    public InferenceEngine? Engine => _network?.Engine;
 
-    /// <summary>Why the network runs on libtorch although ONNX Runtime was the default; null otherwise.</summary>
-    public string? EngineNote => _network.FallbackReason;
+    /// <summary>Why the network ran on libtorch although ONNX Runtime was the default; null otherwise.</summary>
+    public string? EngineNote => _network?.FallbackReason;
 
     /// <summary>Validates the options and loads the model (a model file, or a run folder's best.cls).</summary>
     public static Predictor Open(PredictOptions options)
@@ -55,8 +54,7 @@ public sealed class Predictor : IDisposable
         var device = DeviceSelection.Resolve(options.Device);
         var model = ModelFile.LoadForInference(modelPath);
         model.Network.to(device);
-        var network = InferenceNetwork.Open(model, options.Engine, device, options.Threads);
-        return new Predictor(model, network, options, device) { ModelPath = modelPath };
+        return new Predictor(model, options, device) { ModelPath = modelPath };
     }
 
     /// <summary>
@@ -76,13 +74,17 @@ public sealed class Predictor : IDisposable
         {
             chunk.Add(input);
             if (chunk.Count < chunkSize) continue;
-            foreach (var row in PredictChunk(chunk, cancellation)) yield return row;
+            foreach (var row in PredictChunk(chunk, last: false, cancellation)) yield return row;
             chunk.Clear();
         }
-        foreach (var row in PredictChunk(chunk, cancellation)) yield return row;
+        foreach (var row in PredictChunk(chunk, last: true, cancellation)) yield return row;
     }
 
-    private IEnumerable<PredictionRow> PredictChunk(List<PredictionInput> chunk, CancellationToken cancellation)
+    /// <summary>
+    /// Classifies one chunk; the network is opened before its first batch, told how many images there are when this
+    /// chunk is the whole input (<see cref="InferenceNetwork.FewImages"/>).
+    /// </summary>
+    private IEnumerable<PredictionRow> PredictChunk(List<PredictionInput> chunk, bool last, CancellationToken cancellation)
     {
         if (chunk.Count == 0) yield break;
         // The loader sees only the usable inputs; positions map its indices back to the chunk.
@@ -94,6 +96,8 @@ public sealed class Predictor : IDisposable
             positions.Add(i);
             images.Add(new LabeledImage(chunk[i].Path, 0));
         }
+        if (images.Count > 0)
+            _network ??= InferenceNetwork.Open(_model, _options.Engine, _device, _options.Threads, last ? images.Count : null);
         var skipped = new SkippedImages();
         var loader = new BatchLoader(images, _decoder, cache: null, skipped) { Strict = _options.Strict };
         var order = Enumerable.Range(0, images.Count).ToArray();
@@ -128,7 +132,7 @@ public sealed class Predictor : IDisposable
         using (inference_mode())
         using (NewDisposeScope())
         {
-            var logits = _network.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing).to(_device),
+            var logits = _network!.Logits(BatchTensors.Input(batch, _model.Info.Preprocessing).to(_device),
                 _options.TestTimeAugmentation ?? _model.Info.TestTimeAugmentation);                          // [N, classes]
             var (values, classes) = nn.functional.softmax(logits, 1).topk(k, dim: 1);                      // [N, k] each
             probabilities = values.data<float>().ToArray();
@@ -153,5 +157,9 @@ public sealed class Predictor : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _network.Dispose();
+    public void Dispose()
+    {
+        if (_network is not null) _network.Dispose();   // it owns the model's network
+        else _model.Dispose();
+    }
 }

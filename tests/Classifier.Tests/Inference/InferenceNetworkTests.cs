@@ -64,6 +64,22 @@ public sealed class InferenceNetworkTests
         Assert.Null(auto.FallbackReason);
     }
 
+    [Theory]
+    [InlineData(1, InferenceEngine.Torch)]
+    [InlineData(InferenceNetwork.FewImages - 1, InferenceEngine.Torch)]
+    [InlineData(InferenceNetwork.FewImages, InferenceEngine.Onnx)]
+    public void Auto_AnswersAFewImagesOnLibTorch_WithoutBuildingASession(int images, InferenceEngine expected)
+    {
+        TorchRuntime.Initialize(2);
+        var spec = NetworkRegistry.Get("resnet18");
+        manual_seed(5);
+        var model = new LoadedModel(spec.Create(4, 64), Info(spec.Name, 64, spec), new Dictionary<string, byte[]>());
+        using var auto = InferenceNetwork.Open(model, InferenceEngine.Auto, CPU, images: images);
+        Assert.Equal(expected, auto.Engine);
+        using var explicitOnnx = Open(spec, 64, InferenceEngine.Onnx);   // --engine onnx is honoured whatever the count
+        Assert.Equal(InferenceEngine.Onnx, explicitOnnx.Engine);
+    }
+
     [Fact]
     public void Auto_FallsBackToLibTorch_WhenTheNetworkHasNoOnnxTranslation_AndOnnxRefuses()
     {
