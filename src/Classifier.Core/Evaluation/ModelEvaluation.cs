@@ -37,7 +37,9 @@ public static class ModelEvaluation
         // With more shards than images a shard can be empty: its share is zero images, not an error.
         var report = selection is not null && data.Images.Count == 0
             ? EmptyShard(modelPath, info, data, options)
-            : Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation);
+            : Evaluate(modelPath, data, options, onProgress, onSkipped, cancellation,
+                // Every shard chooses its engine from the whole folder's count, so the shards merge.
+                engineImages: selection?.FolderImages);
         return report with { Split = options.Split, Overlap = files?.Overlap(data.Images.Select(i => i.Path)), Shard = selection };
     }
 
@@ -68,16 +70,18 @@ public static class ModelEvaluation
     /// Evaluates the model file <paramref name="modelPath"/> on <paramref name="data"/>, whose labels are already the
     /// model's class indices (a training run's validation set, or a folder passed through
     /// <see cref="MapToModelClasses"/>). <see cref="EvalOptions.Model"/> and <see cref="EvalOptions.DataDir"/> are not used.
+    /// <paramref name="engineImages"/> is the image count the engine is chosen for (by default the data's).
     /// </summary>
     public static EvaluationReport Evaluate(string modelPath, Dataset data, EvalOptions options,
-        Action<long, long>? onProgress = null, Action<string, string>? onSkipped = null, CancellationToken cancellation = default)
+        Action<long, long>? onProgress = null, Action<string, string>? onSkipped = null, CancellationToken cancellation = default,
+        long? engineImages = null)
     {
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
         var loaded = ModelFile.LoadForInference(modelPath);
         loaded.Network.to(device);
-        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads, data.Images.Count);
+        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads, engineImages ?? data.Images.Count);
         var info = loaded.Info;
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;
