@@ -5,7 +5,7 @@ public enum InferenceEngine
 {
     /// <summary>
     /// The network's own choice on the CPU (ONNX Runtime for the zoo's torchvision networks, libtorch for the seed CNN);
-    /// libtorch for fewer than <see cref="InferenceNetwork.FewImages"/> images, on a GPU, or where ONNX Runtime cannot
+    /// libtorch for fewer pixels than <see cref="InferenceNetwork.FewImages"/> images of 224 px, on a GPU, or where ONNX Runtime cannot
     /// run the network.
     /// </summary>
     Auto,

@@ -45,19 +45,24 @@ public abstract class InferenceNetwork : IDisposable
     public static InferenceNetwork Torch(nn.Module<Tensor, Tensor> network) => new TorchInference(network, owned: false);
 
     /// <summary>
-    /// Below this many images <see cref="InferenceEngine.Auto"/> runs libtorch: building an ONNX Runtime session costs
-    /// more than it saves (resnet18: 0.6 s once, against about 23 ms saved per image at 224 px on 2 cores; resnet50:
-    /// 1.1 s against 70 ms), so a single photo is answered as fast as before.
+    /// Below this many 224 px images (or as many pixels at another side) <see cref="InferenceEngine.Auto"/> runs
+    /// libtorch: building an ONNX Runtime session costs more than it saves (resnet18: 0.6 s once, against about 23 ms
+    /// saved per 224 px image on 2 cores; resnet50: 1.1 s against 70 ms), so a single photo is answered as fast as
+    /// before. The saving per image shrinks with its pixels: at 64 px, 300 images took 3.9 s and 570 MB on ONNX Runtime
+    /// against 3.7 s and 376 MB on libtorch (resnet18-cntk).
     /// </summary>
     public const int FewImages = 32;
+
+    /// <summary>Whether <paramref name="images"/> images of side <paramref name="side"/> are too few to build a session for (see <see cref="FewImages"/>).</summary>
+    public static bool AreFew(long images, int side) => (double)images * side * side < (double)FewImages * 224 * 224;
 
     /// <summary>
     /// Opens <paramref name="model"/>'s network on <paramref name="engine"/> with <paramref name="threads"/> intra-op
     /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
     /// libtorch weights are released once the graph holds them, before the session is made.
     /// <see cref="InferenceEngine.Auto"/> is the network's own choice on the CPU (<see cref="NetworkSpec.Inference"/>:
-    /// ONNX Runtime but for the seed CNN), libtorch on a GPU or for fewer than <see cref="FewImages"/>
-    /// <paramref name="images"/> (when the caller knows how many), and falls back to libtorch, saying why in
+    /// ONNX Runtime but for the seed CNN), libtorch on a GPU or for <paramref name="images"/> too few to pay for a
+    /// session (<see cref="AreFew"/>, when the caller knows how many), and falls back to libtorch, saying why in
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
     /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
     /// </summary>
@@ -66,7 +71,7 @@ public abstract class InferenceNetwork : IDisposable
         bool onCpu = device.type == DeviceType.CPU;
         if (engine == InferenceEngine.Onnx && !onCpu)
             throw new ClassifierException($"--engine onnx runs on the CPU; with --device {device.type.ToString().ToLowerInvariant()} use --engine torch or auto.");
-        if (engine == InferenceEngine.Auto && (!onCpu || images < FewImages
+        if (engine == InferenceEngine.Auto && (!onCpu || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
                                                || NetworkRegistry.Find(model.Info.Architecture)?.Inference == InferenceEngine.Torch))
             engine = InferenceEngine.Torch;
         if (engine == InferenceEngine.Torch)

@@ -82,7 +82,7 @@ public sealed class Predictor : IDisposable
 
     /// <summary>
     /// Classifies one chunk; the network is opened before its first batch, told how many images there are when this
-    /// chunk is the whole input (<see cref="InferenceNetwork.FewImages"/>).
+    /// chunk is the whole input (<see cref="InferenceNetwork.AreFew"/>).
     /// </summary>
     private IEnumerable<PredictionRow> PredictChunk(List<PredictionInput> chunk, bool last, CancellationToken cancellation)
     {

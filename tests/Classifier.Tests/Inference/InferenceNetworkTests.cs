@@ -65,18 +65,20 @@ public sealed class InferenceNetworkTests
     }
 
     [Theory]
-    [InlineData(1, InferenceEngine.Torch)]
-    [InlineData(InferenceNetwork.FewImages - 1, InferenceEngine.Torch)]
-    [InlineData(InferenceNetwork.FewImages, InferenceEngine.Onnx)]
-    public void Auto_AnswersAFewImagesOnLibTorch_WithoutBuildingASession(int images, InferenceEngine expected)
+    [InlineData(224, 1, InferenceEngine.Torch)]
+    [InlineData(224, InferenceNetwork.FewImages - 1, InferenceEngine.Torch)]
+    [InlineData(224, InferenceNetwork.FewImages, InferenceEngine.Onnx)]
+    [InlineData(64, 391, InferenceEngine.Torch)]   // as many pixels as 31.9 images at 224 px
+    [InlineData(64, 392, InferenceEngine.Onnx)]
+    public void Auto_AnswersAFewImagesOnLibTorch_WithoutBuildingASession(int side, int images, InferenceEngine expected)
     {
         TorchRuntime.Initialize(2);
-        var spec = NetworkRegistry.Get("resnet18");
+        var spec = NetworkRegistry.Get("mobilenet_v3_small");
         manual_seed(5);
-        var model = new LoadedModel(spec.Create(4, 64), Info(spec.Name, 64, spec), new Dictionary<string, byte[]>());
+        var model = new LoadedModel(spec.Create(4, side), Info(spec.Name, side, spec), new Dictionary<string, byte[]>());
         using var auto = InferenceNetwork.Open(model, InferenceEngine.Auto, CPU, images: images);
         Assert.Equal(expected, auto.Engine);
-        using var explicitOnnx = Open(spec, 64, InferenceEngine.Onnx);   // --engine onnx is honoured whatever the count
+        using var explicitOnnx = Open(spec, side, InferenceEngine.Onnx);   // --engine onnx is honoured whatever the count
         Assert.Equal(InferenceEngine.Onnx, explicitOnnx.Engine);
     }
 
