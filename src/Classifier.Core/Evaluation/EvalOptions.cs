@@ -35,7 +35,7 @@ public sealed record EvalOptions
     /// <summary>Where the network runs (<c>--device</c>).</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 
-    /// <summary>What runs the network (<c>--engine</c>): by default ONNX Runtime on the CPU.</summary>
+    /// <summary>What runs the network (<c>--engine</c>); <see cref="Inference.InferenceEngine.Auto"/> by default.</summary>
     public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
 
     /// <summary>

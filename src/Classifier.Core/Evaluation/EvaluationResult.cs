@@ -26,7 +26,7 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>The test-time augmentation the logits came from.</summary>
     public Model.TestTimeAugmentation Augmentation { get; init; }
 
-    /// <summary>The engine that ran the network (libtorch or ONNX Runtime); null where it is not known (merged shards, files read back).</summary>
+    /// <summary>The engine that ran the network (libtorch or ONNX Runtime); null where it is not known (shards written before it was recorded).</summary>
     public Inference.InferenceEngine? Engine { get; init; }
 
     /// <summary>Top-k accuracy, or null when <see cref="TopK"/> is 0.</summary>

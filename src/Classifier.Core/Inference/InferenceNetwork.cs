@@ -27,10 +27,16 @@ public abstract class InferenceNetwork : IDisposable
 
     /// <summary>
     /// Logits [N, classes] of the network's input [N, 3, H, W] (already normalised as the model's preprocessing
-    /// says), with the views of <paramref name="augmentation"/>. Call without gradients, inside the caller's dispose
-    /// scope.
+    /// says), with the views of <paramref name="augmentation"/>: the one place that applies
+    /// <see cref="TestTimeAugmentation"/>, for every engine. Call without gradients, inside the caller's dispose scope.
     /// </summary>
-    public Tensor Logits(Tensor input, TestTimeAugmentation augmentation) => AugmentedLogits.Apply(Forward, input, augmentation);
+    public Tensor Logits(Tensor input, TestTimeAugmentation augmentation)
+    {
+        if (augmentation == TestTimeAugmentation.None) return Forward(input);
+        long n = input.shape[0];
+        var logits = Forward(cat([input, input.flip(3)]));   // [2N, classes]: originals, then mirror images
+        return logits.view(2, n, -1).mean([0]);             // [N, classes]
+    }
 
     /// <summary>The network's logits for <paramref name="input"/>, in the caller's dispose scope.</summary>
     protected abstract Tensor Forward(Tensor input);

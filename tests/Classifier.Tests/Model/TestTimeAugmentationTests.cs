@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Classifier.Cli;
 using Classifier.Core.Evaluation;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Torch;
 using Classifier.Core.Training;
@@ -26,17 +27,18 @@ public sealed class TestTimeAugmentationTests : IDisposable
         using var network = new KerasRecipeCnn(3, 24);
         network.eval();
         using var _ = inference_mode();
+        using var inference = InferenceNetwork.Torch(network);
         var x = rand(5, 3, 24, 24);
 
         var expected = network.forward(x).add(network.forward(x.flip(3))).div(2.0.ToScalar());
-        var actual = network.Logits(x, TestTimeAugmentation.HorizontalFlip);
+        var actual = inference.Logits(x, TestTimeAugmentation.HorizontalFlip);
 
         Assert.Equal([5L, 3L], actual.shape);
         Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6), "mean of the two views' logits");
-        Assert.True(network.Logits(x, TestTimeAugmentation.None).equal(network.forward(x)).all().item<bool>());
+        Assert.True(inference.Logits(x, TestTimeAugmentation.None).equal(network.forward(x)).all().item<bool>());
         // A left-right symmetric image looks the same both ways, so its logits do not change.
         var symmetric = x.add(x.flip(3)).div(2.0.ToScalar());
-        Assert.True(network.Logits(symmetric, TestTimeAugmentation.HorizontalFlip).allclose(network.forward(symmetric), rtol: 1e-5, atol: 1e-5));
+        Assert.True(inference.Logits(symmetric, TestTimeAugmentation.HorizontalFlip).allclose(network.forward(symmetric), rtol: 1e-5, atol: 1e-5));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Classifier.Core.Data;
+using Classifier.Core.Inference;
 using Classifier.Core.Model;
 using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
@@ -39,7 +40,8 @@ public sealed class StagedInferenceTests
         Assert.Equal(expected.shape, staged.shape);
         Assert.Equal(0.0, (expected - staged).abs().max().item<float>());
         Assert.True(kept <= 2, $"{architecture}: {kept} tensors left in the caller's scope (the output and the contiguous copy of the input expected)");
-        var mirrored = network.Logits(input, TestTimeAugmentation.HorizontalFlip);
+        using var torchEngine = InferenceNetwork.Torch(network);
+        var mirrored = torchEngine.Logits(input, TestTimeAugmentation.HorizontalFlip);
         var mirroredExpected = network.call(cat([input, input.flip(3)])).view(2, 3, -1).mean([0]);
         Assert.Equal(0.0, (mirroredExpected - mirrored).abs().max().item<float>());
     }
