@@ -1,8 +1,10 @@
 using System.Runtime.CompilerServices;
 using Classifier.Core.Torch;
+using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Torch;
 
+[Collection(AloneCollection.Name)]
 public sealed class FinalizerPacingTests
 {
     [Fact]
