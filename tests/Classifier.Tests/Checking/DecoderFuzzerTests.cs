@@ -2,9 +2,11 @@ using System.Diagnostics;
 using Classifier.Core.Checking;
 using Classifier.Core.Diagnostics;
 using Xunit.Abstractions;
+using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Checking;
 
+[Collection(AloneCollection.Name)]
 public sealed class DecoderFuzzerTests(ITestOutputHelper output)
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 
 namespace Classifier.Tests.Data;
 
+[Collection(AloneCollection.Name)]
 public sealed class ImageDecoderRobustnessTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDir _dir = new();
