@@ -38,12 +38,12 @@ internal sealed class ImageInspector(long maxPixels)
             {
                 info = Image.Identify(_decoder.Configuration, stream, out format);
             }
-            catch (Exception e) when (ImageDecoder.IsDecoderFailure(e))
+            catch (Exception e) when (DecodeFailure.IsFileProblem(e))
             {
-                return Failed(path, length, hash, FindingKinds.Corrupt, ImageDecoder.Describe(e));
+                return Failed(path, length, hash, FindingKinds.Corrupt, DecodeFailure.Describe(e));
             }
             if (info is null || format is null)
-                return Failed(path, length, hash, FindingKinds.UnsupportedFormat, ImageDecoder.NotAnImage);
+                return Failed(path, length, hash, FindingKinds.UnsupportedFormat, DecodeFailure.NotAnImage);
 
             var formatName = format.Name.ToUpperInvariant();
             var colour = ColourModes.Describe(format, info);
@@ -59,9 +59,9 @@ internal sealed class ImageInspector(long maxPixels)
                 return inspection with { ProblemKind = FindingKinds.Corrupt, Problem = error };
             return inspection;
         }
-        catch (Exception e) when (ImageDecoder.IsDecoderFailure(e))
+        catch (Exception e) when (DecodeFailure.IsFileProblem(e))
         {
-            return Failed(path, length, hash, FindingKinds.Unreadable, ImageDecoder.Describe(e));
+            return Failed(path, length, hash, FindingKinds.Unreadable, DecodeFailure.Describe(e));
         }
     }
 

@@ -11,7 +11,6 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
-using SixLabors.ImageSharp.Processing.Processors.Transforms;
 
 namespace Classifier.Core.Data;
 
@@ -109,9 +108,9 @@ public sealed class ImageDecoder
                 ArrayPool<byte>.Shared.Return(bytes);
             }
         }
-        catch (Exception e) when (IsDecoderFailure(e))
+        catch (Exception e) when (DecodeFailure.IsFileProblem(e))
         {
-            error = Describe(e);
+            error = DecodeFailure.Describe(e);
             return false;
         }
     }
@@ -163,7 +162,7 @@ public sealed class ImageDecoder
             var info = Image.Identify(_configuration, stream, out var format);
             if (info is null || format is null)
             {
-                error = NotAnImage;
+                error = DecodeFailure.NotAnImage;
                 return false;
             }
             if (SizeProblem(info.Width, info.Height) is { } problem)
@@ -180,9 +179,9 @@ public sealed class ImageDecoder
             error = null;
             return true;
         }
-        catch (Exception e) when (IsDecoderFailure(e))
+        catch (Exception e) when (DecodeFailure.IsFileProblem(e))
         {
-            error = Describe(e);
+            error = DecodeFailure.Describe(e);
             return false;
         }
     }
@@ -278,7 +277,7 @@ public sealed class ImageDecoder
     /// <summary>
     /// Writes <paramref name="pixels"/> (<paramref name="width"/> x <paramref name="height"/>, row-major) into
     /// <paramref name="destination"/> at the network size: copied when the size already matches, else resized with
-    /// the preprocessing's filter (nearest as PIL does it, see <see cref="SampleNearest"/>; bilinear with ImageSharp's
+    /// the preprocessing's filter (nearest as PIL does it, see <see cref="NearestResize"/>; bilinear with ImageSharp's
     /// triangle filter).
     /// </summary>
     private void WriteAtNetworkSize(ReadOnlySpan<Rgb24> pixels, int width, int height, Span<byte> destination)
@@ -287,7 +286,7 @@ public sealed class ImageDecoder
         if (width == size && height == size)
             MemoryMarshal.AsBytes(pixels).CopyTo(destination);
         else if (Preprocessing.Interpolation == Interpolation.Nearest)
-            SampleNearest(pixels, width, height, size, destination);
+            NearestResize.Resize(pixels, width, height, size, destination);
         else
         {
             using var image = Image.LoadPixelData(_configuration, pixels, width, height);
@@ -302,61 +301,5 @@ public sealed class ImageDecoder
         if (width < 1 || height < 1) return $"invalid size {width}x{height}";
         long pixels = (long)width * height;
         return pixels > MaxPixels ? $"{width}x{height} pixels is over the limit of {MaxPixels:N0} (--max-pixels)" : null;
-    }
-
-    /// <summary>The reason given for a file whose content is not one of the supported formats.</summary>
-    internal const string NotAnImage = "not an image in a supported format (PNG, JPEG, GIF, BMP, TIFF, WebP)";
-
-    /// <summary>
-    /// True for the exceptions that mean "this file's content cannot be decoded": ImageSharp's own format and memory
-    /// errors, I/O and permission errors, bad compressed data, the argument, index and state errors its decoders raise
-    /// on hostile headers, and any other runtime error (null reference, division by zero, overflow) thrown from inside
-    /// ImageSharp's own code, which the fuzzer found its 2.1 decoders raise on damaged BMP, JPEG and WebP files.
-    /// A null reference or division by zero thrown from our own code is a bug and is not caught.
-    /// </summary>
-    internal static bool IsDecoderFailure(Exception e) =>
-        e is ImageFormatException or IOException or UnauthorizedAccessException or InvalidMemoryOperationException
-            or InvalidDataException or NotSupportedException or ArgumentException or IndexOutOfRangeException
-            or InvalidOperationException
-        || (e is SystemException && e.TargetSite?.DeclaringType?.Assembly == typeof(Image).Assembly);
-
-    /// <summary>A one-line reason for a decoder failure.</summary>
-    internal static string Describe(Exception e) => e switch
-    {
-        UnknownImageFormatException => NotAnImage,
-        InvalidImageContentException { InnerException: InvalidMemoryOperationException inner } =>
-            $"image needs more memory than the decoding limit ({FirstLine(inner.Message)})",
-        EndOfStreamException => $"corrupt or truncated image (the file ends early: {FirstLine(e.Message)})",
-        InvalidImageContentException or ImageFormatException => $"corrupt or truncated image ({FirstLine(e.Message)})",
-        InvalidMemoryOperationException => $"image needs more memory than the decoding limit ({FirstLine(e.Message)})",
-        UnauthorizedAccessException => "permission denied",
-        InvalidDataException => $"corrupt compressed data ({FirstLine(e.Message)})",
-        IOException => $"cannot read file ({FirstLine(e.Message)})",
-        _ => $"corrupt image: the decoder failed ({e.GetType().Name}: {FirstLine(e.Message)})",
-    };
-
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n')[0].Trim();
-        return line.Length > 160 ? line[..160] + "..." : line;
-    }
-
-    /// <summary>
-    /// Nearest-neighbour resize exactly as PIL's <c>Image.resize(..., NEAREST)</c>, which Keras' <c>load_img</c> uses:
-    /// output pixel i takes source pixel floor((i + 0.5) x in / out), the one under its centre. (ImageSharp's own
-    /// nearest sampler takes floor(i x in / out), which picks other pixels and would not match a Keras pipeline.)
-    /// </summary>
-    private static void SampleNearest(ReadOnlySpan<Rgb24> source, int width, int height, int size, Span<byte> destination)
-    {
-        var output = MemoryMarshal.Cast<byte, Rgb24>(destination);
-        double scaleX = (double)width / size, scaleY = (double)height / size;
-        Span<int> columns = stackalloc int[size];
-        for (int x = 0; x < size; x++) columns[x] = Math.Min(width - 1, (int)(scaleX * (x + 0.5)));
-        for (int y = 0; y < size; y++)
-        {
-            var row = source.Slice(Math.Min(height - 1, (int)(scaleY * (y + 0.5))) * width, width);
-            var outRow = output.Slice(y * size, size);
-            for (int x = 0; x < size; x++) outRow[x] = row[columns[x]];
-        }
     }
 }

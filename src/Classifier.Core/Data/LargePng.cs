@@ -42,12 +42,8 @@ internal static class LargePng
         {
             var columns = new int[size];
             var rows = new int[size];
-            double scaleX = (double)width / size, scaleY = (double)height / size;
-            for (int i = 0; i < size; i++)
-            {
-                columns[i] = Math.Min(width - 1, (int)(scaleX * (i + 0.5)));
-                rows[i] = Math.Min(height - 1, (int)(scaleY * (i + 0.5)));
-            }
+            NearestResize.SourceIndices(width, size, columns);
+            NearestResize.SourceIndices(height, size, rows);
             int next = 0;
             bool ok = SimplePng.TryStreamRows(file, maxPixels, (y, rgb) =>
             {
