@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Classifier.Core.Data;
 using Classifier.Core.Diagnostics;
 using Classifier.Core.Evaluation;
@@ -63,7 +62,7 @@ public static class BenchmarkRunner
         log($"{size} px: training steps on synthetic batches (ceiling) and on naive NCHW batches (reference), interleaved");
         // The two run on different threads, whose heaps (glibc arenas) would each still hold the other round's freed
         // blocks: handed back after each round, so the peak row is one training step's.
-        var (ceiling, naive) = Interleaved(options.SecondsPerMeasurement,
+        var (ceiling, naive) = Measurement.Interleaved(options.SecondsPerMeasurement,
             seconds => ReleasingFreeMemory(TrainSteps(spec, size, pixels, options.BatchSize, naive: false, seconds)),
             seconds => ReleasingFreeMemory(Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult()));
 
@@ -78,7 +77,7 @@ public static class BenchmarkRunner
             NativeHeap.ReleaseFreeMemory();
             log($"{size} px: frozen-backbone training from files, {FrozenEpochs} epochs (later ones from cached features when --cache allows)");
             var rates = TrainFromFiles(options, train, val, size, Path.Combine(root, "frozen"), FreezeMode.Backbone, FrozenEpochs);
-            frozen = (rates[0], Median([.. rates.Skip(1)]));
+            frozen = (rates[0], Measurement.Median([.. rates.Skip(1)]));
         }
 
         NativeHeap.ReleaseFreeMemory();
@@ -109,24 +108,6 @@ public static class BenchmarkRunner
         return rate;
     }
 
-    /// <summary>A throughput and the process CPU time (all threads) it cost per image.</summary>
-    private readonly record struct Rate(double PerSecond, double CpuMicroseconds)
-    {
-        public static Rate Of(long images, CpuClock clock) =>
-            new(images / clock.Seconds, clock.CpuSeconds * 1e6 / Math.Max(1, images));
-    }
-
-    /// <summary>Wall-clock and process CPU time since it was started.</summary>
-    private sealed class CpuClock
-    {
-        private readonly Stopwatch _wall = Stopwatch.StartNew();
-        private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-
-        public double Seconds => _wall.Elapsed.TotalSeconds;
-
-        public double CpuSeconds => (Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart).TotalSeconds;
-    }
-
     private static Rate DecodeRate(Dataset dataset, Preprocessing preprocessing, int batchSize)
     {
         var loader = new BatchLoader(dataset.Images, new ImageDecoder(preprocessing), cache: null, new SkippedImages());
@@ -155,7 +136,7 @@ public static class BenchmarkRunner
         var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
         var floats = naive ? new float[pixels.Length] : null;
         model.train();
-        return Repeat(seconds, () =>
+        return Measurement.Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
             var input = naive ? NaiveInput(pixels, floats!, batchSize, size) : BatchTensors.Input(pixels, batchSize, size, preprocessing);
@@ -190,7 +171,7 @@ public static class BenchmarkRunner
         var classNames = Enumerable.Range(0, BenchmarkImages.Classes).Select(i => $"class{i}").ToList();
         using var network = OpenInference(spec, classNames, preprocessing, engine);
         using var inference = inference_mode();
-        var steps = Repeat(seconds, () =>
+        var steps = Measurement.Repeat(seconds, () =>
         {
             using var scope = NewDisposeScope();
             // The path eval and predict take (their engine; staged for the ResNets on libtorch), so the peak row is theirs.
@@ -248,52 +229,6 @@ public static class BenchmarkRunner
         var clock = new CpuClock();
         var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing, batchSize);
         return Rate.Of(result.Images, clock) with { PerSecond = result.Images / result.Seconds };
-    }
-
-    /// <summary>
-    /// Medians of three alternating rounds of <paramref name="a"/> and <paramref name="b"/> (A B A B A B), so that
-    /// warm-up (JIT tiers, libtorch's thread pool, CPU clocks) and a noisy neighbour do not favour whichever runs later.
-    /// </summary>
-    private static (double A, double B) Interleaved(double seconds, Func<double, double> a, Func<double, double> b)
-    {
-        var first = new List<double>();
-        var second = new List<double>();
-        for (int round = 0; round < 3; round++)
-        {
-            first.Add(a(seconds / 3));
-            second.Add(b(seconds / 3));
-        }
-        return (Median(first), Median(second));
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
-    }
-
-    /// <summary>
-    /// Calls of <paramref name="step"/> per second over at least <paramref name="seconds"/> and 3 calls, after a
-    /// warm-up of at least two calls and half a second, with the process CPU time per call.
-    /// </summary>
-    private static Rate Repeat(double seconds, Action step)
-    {
-        var pacing = new FinalizerPacing(); // as the trainer and the evaluator run between batches
-        var warmUp = Stopwatch.StartNew();
-        for (int warmUpCalls = 0; warmUpCalls < 2 || warmUp.Elapsed.TotalSeconds < 0.5; warmUpCalls++)
-        {
-            step();
-            pacing.AfterBatch();
-        }
-        var clock = new CpuClock();
-        int calls = 0;
-        while (calls < 3 || clock.Seconds < seconds)
-        {
-            step();
-            pacing.AfterBatch();
-            calls++;
-        }
-        return Rate.Of(calls, clock);
     }
 
     /// <summary>The training throughput each epoch ended with.</summary>
