@@ -4,7 +4,7 @@ using Classifier.Core.Inference;
 
 namespace Classifier.Cli.Commands;
 
-/// <summary>The <c>--engine auto|torch|onnx</c> option of the verbs that run a trained network (eval, predict).</summary>
+/// <summary>The <c>--engine auto|torch|onnx</c> option of the verbs that run a trained network (eval, predict, benchmark).</summary>
 internal static class EngineOption
 {
     public static Option<string> Create() => ValueOptions.Choice("--engine",
