@@ -15,6 +15,10 @@ internal static class LargeImageGate
     public const long LargePixels = 16_000_000;
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static int _waiting;
+
+    /// <summary>Decodes waiting for the gate now.</summary>
+    public static int Waiting => Volatile.Read(ref _waiting);
 
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -22,7 +26,15 @@ internal static class LargeImageGate
     public static IDisposable? Enter(long pixels)
     {
         if (pixels <= LargePixels) return null;
-        Gate.Wait();
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            Gate.Wait();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
         return new Release();
     }
 

@@ -22,10 +22,9 @@ public sealed partial class TrainMemoryGuardTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [Fact]
+    [LinuxFact("the limit is calibrated on Linux's resident-memory accounting")]
     public async Task Train_At224Px_WithValidationCheckpointsAndTheFinalEvaluation_StaysUnderAGenerousMemoryLimit()
     {
-        if (!OperatingSystem.IsLinux()) return; // the limit is calibrated on Linux's resident-memory accounting
         var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 12, size: 224, extension: ".jpg");
 
         // The real CLI in its own process, so the peak is the run's alone and not the test host's.
