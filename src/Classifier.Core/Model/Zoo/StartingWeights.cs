@@ -32,7 +32,9 @@ public sealed record StartingWeights
         ? null
         : new StartingWeights
         {
-            Kind = info.WeightsFile is null ? StartingWeightsKind.BuiltIn : StartingWeightsKind.File,
+            Kind = info.WeightsFile is null ? StartingWeightsKind.BuiltIn
+                : info.WeightsFile == info.Weights ? StartingWeightsKind.File
+                : StartingWeightsKind.TorchVision,
             Name = info.Weights,
             FileName = info.WeightsFile,
             Sha256 = info.WeightsSha256,
