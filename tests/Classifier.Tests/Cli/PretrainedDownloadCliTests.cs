@@ -74,6 +74,14 @@ public sealed class PretrainedDownloadCliTests : IDisposable
         Assert.Single(server.Paths);
         Assert.Equal(sha, ModelFile.ReadInfo(_dir.Combine("run2", "best.cls")).WeightsSha256);
 
+        var resumed = await WithEnvironment([("TORCH_HOME", _dir.Combine("no-cache")), ("CLASSIFY_OFFLINE", "1")],
+            () => CliRun.Of("train", "--resume", _dir.Combine("run2"), "--epochs", "2"));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        var resumedInfo = ModelFile.ReadInfo(_dir.Combine("run2", "last.cls"));
+        Assert.Equal(2, resumedInfo.Epoch);
+        Assert.Equal(("imagenet1k-v1", name, sha), (resumedInfo.Weights, resumedInfo.WeightsFile, resumedInfo.WeightsSha256));
+
         var emptyHome = _dir.Combine("empty-home");
         var missing = await WithEnvironment([("TORCH_HOME", emptyHome), ("CLASSIFY_WEIGHTS_MIRROR", server.BaseUrl.AbsoluteUri), ("CLASSIFY_OFFLINE", "1")],
             () => CliRun.Of(Train(_dir.Combine("run3"))));
