@@ -21,7 +21,7 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
     public int Train(Func<ITrainingObserver, TrainResult> train, CancellationToken cancellation)
     {
         ITrainingObserver display = json ? new JsonEpochLog(terminal) : _view;
-        var observers = new List<ITrainingObserver> { display, _report };
+        var observers = new List<ITrainingObserver> { display, _report, new DownloadObserver(new DownloadView(terminal)) };
         if (tensorBoard is not null) observers.Add(tensorBoard);
         TrainResult result;
         try
@@ -74,5 +74,27 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
                         : result.Options.SlimLast ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: the final weights, without optimizer state: --slim-last)"
                         : $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)"));
         o.WriteLine($"Memory:  {ByteSize.Format(ProcessMemory.PeakBytes)} peak resident");
+    }
+
+    /// <summary>Shows a weights download before training; every other event is for the other observers.</summary>
+    private sealed class DownloadObserver(DownloadView view) : ITrainingObserver
+    {
+        public void OnWeightsDownload(Core.Model.Zoo.DownloadProgress progress) => view.Report(progress);
+
+        public void OnTrainingStarted(TrainingStarted start)
+        {
+        }
+
+        public void OnBatchCompleted(BatchProgress progress)
+        {
+        }
+
+        public void OnEpochCompleted(HistoryRow row, bool isBest)
+        {
+        }
+
+        public void OnImageSkipped(string path, string reason)
+        {
+        }
     }
 }

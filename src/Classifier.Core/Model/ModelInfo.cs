@@ -36,9 +36,18 @@ public sealed record ModelInfo(
 
     /// <summary>
     /// Where training's starting weights came from: null for random initialisation, "imagenet" for the built-in
-    /// pretrained weights, or the file name given to <c>--weights</c>.
+    /// pretrained weights, torchvision's weight set ("imagenet1k-v1"), or the file name given to <c>--weights</c>.
     /// </summary>
     public string? Weights { get; init; }
+
+    /// <summary>
+    /// The file training's starting weights were read from (torchvision's <c>resnet18-f37072fd.pth</c>, or the one given
+    /// to <c>--weights</c>); null for random or built-in weights, and in files written before it was recorded.
+    /// </summary>
+    public string? WeightsFile { get; init; }
+
+    /// <summary>SHA-256 of <see cref="WeightsFile"/>'s bytes, lowercase hex; null when that is null.</summary>
+    public string? WeightsSha256 { get; init; }
 
     /// <summary>The builder's arguments: <see cref="Hyperparameters"/>, or what older files imply.</summary>
     [JsonIgnore]

@@ -84,6 +84,12 @@ public static class HtmlReport
             .Append("</div>\n");
     }
 
+    /// <summary>The starting weights' name, with the file they were read from and its SHA-256 when recorded.</summary>
+    private static string StartingWeights(ModelInfo info) =>
+        info.Weights is null ? "random"
+        : info.WeightsFile is null || info.WeightsFile == info.Weights ? info.Weights + (info.WeightsSha256 is { } h ? $" (SHA-256 {h})" : "")
+        : $"{info.Weights} ({info.WeightsFile}" + (info.WeightsSha256 is { } sha ? $", SHA-256 {sha})" : ")");
+
     private static void AppendModelAndOptions(StringBuilder html, string runFolder, ModelInfo? info)
     {
         var optionsPath = Path.Combine(runFolder, RunFolder.OptionsName);
@@ -93,7 +99,7 @@ public static class HtmlReport
         {
             html.Append("<table class=\"kv\"><caption>best model</caption>\n")
                 .Append(Kv("architecture", info.Architecture))
-                .Append(Kv("starting weights", info.Weights ?? "random"))
+                .Append(Kv("starting weights", StartingWeights(info)))
                 .Append(Kv("classes", info.ClassNames.Count.ToString(CultureInfo.InvariantCulture)))
                 .Append(Kv("input", $"{info.Preprocessing.ImageSize}x{info.Preprocessing.ImageSize}, {Model.Zoo.ModelCatalog.Describe(info.Preprocessing)}"))
                 .Append(Kv("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)))

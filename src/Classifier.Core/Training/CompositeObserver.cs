@@ -28,4 +28,10 @@ public sealed class CompositeObserver(params ITrainingObserver[] observers) : IT
     {
         foreach (var observer in observers) observer.OnImageSkipped(path, reason);
     }
+
+    /// <inheritdoc />
+    public void OnWeightsDownload(Model.Zoo.DownloadProgress progress)
+    {
+        foreach (var observer in observers) observer.OnWeightsDownload(progress);
+    }
 }

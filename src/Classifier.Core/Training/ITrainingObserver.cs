@@ -19,4 +19,9 @@ public interface ITrainingObserver
 
     /// <summary>When an image file is skipped (once per file).</summary>
     void OnImageSkipped(string path, string reason);
+
+    /// <summary>While pretrained weights are downloaded into PyTorch's cache, before training starts.</summary>
+    void OnWeightsDownload(Model.Zoo.DownloadProgress progress)
+    {
+    }
 }

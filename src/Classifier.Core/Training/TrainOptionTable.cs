@@ -38,7 +38,7 @@ public static class TrainOptionTable
         Bind(Model, "model", OptionKind.OneOf(NetworkRegistry.Names), "Network from the model zoo (see classify models).",
             o => o.Model, (o, v) => o with { Model = v }) with { Aliases = ["-m"] },
         Bind(Model, "weights", OptionKind.Text,
-            "Starting weights: a torchvision state dict (.pth/.pt as torch.save writes it, or .safetensors), or imagenet for a model with built-in ImageNet weights.",
+            "Starting weights: imagenet (torchvision's DEFAULT ImageNet weights, from PyTorch's cache or downloaded into it; imagenet1k-v1 or imagenet1k-v2 picks one; built in for resnet18-cntk), or a torchvision state dict file (.pth/.pt as torch.save writes it, or .safetensors).",
             o => o.Weights, (o, v) => o with { Weights = v }) with { ValueName = "FILE", DefaultText = "random" },
         Bind(Model, "freeze", OptionKind.Choice<FreezeMode>(),
             "none trains everything; batch_norm keeps the batch-norm statistics; backbone trains the head only (its features cached when there is no augmentation).",

@@ -19,6 +19,9 @@ namespace Classifier.Core.Training;
 /// </summary>
 public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 {
+    /// <summary>What the run started from (recorded in every model file), or null for random weights.</summary>
+    private StartingWeights? _startingWeights;
+
     /// <summary>
     /// Images per validation batch of a run with <paramref name="options"/>, during training and after it: the training
     /// batch size. A larger validation batch holds more activations at once and would make validation, rather than the
@@ -35,6 +38,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         options.Validate();
         if (options.Weights is { } source) PretrainedWeights.CheckSource(source, options.Network);
         var data = TrainingData.Resolve(options);
+        // Fetched (from PyTorch's cache, or downloaded into it) before the run folder exists, so a failure leaves nothing.
+        _startingWeights = options.Weights is { } requested
+            ? PretrainedWeights.Prepare(requested, options.Network, WeightsFetchSettings.FromEnvironment, observer.OnWeightsDownload, cancellation)
+            : null;
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
         using var run = RunFolder.CreateNew(options.OutputDir);
@@ -53,7 +60,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         int classes = data.Train.ClassNames.Count;
         if (spec.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         using var model = spec.Create(classes, preprocessing.ImageSize);
-        var weightsNote = options.Weights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
+        var weightsNote = _startingWeights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
         using var average = options.EmaDecay is { } decay
@@ -98,7 +105,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             throw new ClassifierException(
                 $"The data folder's classes ({string.Join(", ", data.Train.ClassNames)}) are not the run's ({string.Join(", ", checkpoint.Info.ClassNames)}); resume needs the same data.");
         TrainOptionsFile.Write(run.Options, options);
-        var trainer = new Trainer(options, observer);
+        var trainer = new Trainer(options, observer) { _startingWeights = StartingWeights.Recorded(checkpoint.Info) };
         // With a weight average the checkpoint's model is the average; the optimizer's network is stored beside it.
         var trained = Checkpoint.TrainedNetwork(run.LastModel, checkpoint, averaged: options.EmaDecay is not null);
         using var ownTrained = ReferenceEquals(trained, checkpoint.Network) ? null : trained;
@@ -326,7 +333,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         {
             TestTimeAugmentation = options.TestTimeAugmentation,
             Hyperparameters = new NetworkHyperparameters(classNames.Count, options.Preprocessing.ImageSize),
-            Weights = options.Weights is null or PretrainedWeights.ImageNet ? options.Weights : Path.GetFileName(options.Weights),
+            Weights = _startingWeights?.Name,
+            WeightsFile = _startingWeights?.FileName,
+            WeightsSha256 = _startingWeights?.Sha256,
         };
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>

@@ -14,8 +14,10 @@ namespace Classifier.Core.Model.Zoo;
 /// <param name="OfflineWeights">Names accepted by <c>--weights</c> besides a file (empty: files only).</param>
 /// <param name="Head">Module trained alone under <c>--freeze backbone</c>, or null.</param>
 /// <param name="Preprocessing">The input the network expects at its default size.</param>
+/// <param name="TorchVisionWeights">torchvision's published weights for it, fetched through PyTorch's cache.</param>
 public sealed record ModelListing(string Name, string Description, long Parameters, int Classes, int DefaultImageSize,
-    string AcceptedSizes, IReadOnlyList<string> OfflineWeights, string? Head, Preprocessing Preprocessing);
+    string AcceptedSizes, IReadOnlyList<string> OfflineWeights, string? Head, Preprocessing Preprocessing,
+    IReadOnlyList<TorchVisionWeights> TorchVisionWeights);
 
 /// <summary>The facts <c>classify models</c> lists, for every zoo entry.</summary>
 public static class ModelCatalog
@@ -34,7 +36,8 @@ public static class ModelCatalog
             using (var network = spec.Create(ListedClasses, spec.DefaultImageSize))
                 parameters = network.parameters().Sum(p => p.numel());
             result.Add(new ModelListing(spec.Name, spec.Description, parameters, ListedClasses, spec.DefaultImageSize,
-                spec.AcceptedSizes, spec.OfflineWeights.Keys.Order().ToList(), spec.Head, spec.Preprocessing(spec.DefaultImageSize)));
+                spec.AcceptedSizes, spec.OfflineWeights.Keys.Order().ToList(), spec.Head, spec.Preprocessing(spec.DefaultImageSize),
+                PretrainedWeights.Published(spec)));
         }
         return result;
     }

@@ -81,6 +81,13 @@ public sealed record NetworkSpec
         new Dictionary<string, Action<nn.Module<Tensor, Tensor>>>();
 
     /// <summary>
+    /// torchvision's published ImageNet weights for this network (<c>--weights imagenet</c>, <c>imagenet1k-v1</c>, ...), as
+    /// its <c>*_Weights</c> enum lists them; fetched through PyTorch's cache (<see cref="WeightsCache"/>). Empty when
+    /// torchvision publishes none.
+    /// </summary>
+    public IReadOnlyList<TorchVisionWeights> TorchVisionWeights { get; init; } = [];
+
+    /// <summary>
     /// Training it crashes libtorch's oneDNN on machines that do not publish their CPU cache sizes; the trainer then
     /// limits oneDNN for the process (<see cref="Torch.OneDnnSafety"/>).
     /// </summary>

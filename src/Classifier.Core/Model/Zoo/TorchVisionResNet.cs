@@ -15,6 +15,7 @@ internal static class TorchVisionResNet
     /// </summary>
     public static NetworkSpec Entry(string name, string description, Func<int, nn.Module<Tensor, Tensor>> create) => new()
     {
+        TorchVisionWeights = ImageNetWeights(name),
         Name = name,
         Description = description,
         Construct = (classes, _) => StagedInference.Register(ContiguousInput.Require(create(classes))),
@@ -22,5 +23,21 @@ internal static class TorchVisionResNet
         Preprocessing = ImageNetNormalization.For,
         Head = "fc",
         ClassifierLayer = "fc",
+    };
+
+    /// <summary>
+    /// torchvision's ImageNet weights of the ResNets (<c>torchvision/models/resnet.py</c>, <c>ResNetNN_Weights</c>): URL,
+    /// ImageNet-1K acc@1 / acc@5 and evaluation resize side; crop 224 and bilinear for all. The DEFAULT comes first.
+    /// </summary>
+    private static IReadOnlyList<TorchVisionWeights> ImageNetWeights(string name) => name switch
+    {
+        "resnet18" => [TorchVisionWeights.ImageNet(name, 1, "https://download.pytorch.org/models/resnet18-f37072fd.pth", 69.758, 89.078, isDefault: true)],
+        "resnet34" => [TorchVisionWeights.ImageNet(name, 1, "https://download.pytorch.org/models/resnet34-b627a593.pth", 73.314, 91.420, isDefault: true)],
+        "resnet50" =>
+        [
+            TorchVisionWeights.ImageNet(name, 2, "https://download.pytorch.org/models/resnet50-11ad3fa6.pth", 80.858, 95.434, resizeSize: 232, isDefault: true),
+            TorchVisionWeights.ImageNet(name, 1, "https://download.pytorch.org/models/resnet50-0676ba61.pth", 76.130, 92.862),
+        ],
+        _ => [],
     };
 }

@@ -108,7 +108,7 @@ public sealed class PretrainedWeightsTests : IDisposable
     [Fact]
     public void ImageNetWeights_ForAModelWithoutThem_AnswerWithAHintNamingTheAlternatives()
     {
-        var e = Assert.Throws<ClassifierException>(() => PretrainedWeights.CheckSource("imagenet", NetworkRegistry.Get("resnet18")));
+        var e = Assert.Throws<ClassifierException>(() => PretrainedWeights.CheckSource("imagenet", NetworkRegistry.Get("seed-cnn")));
 
         Assert.Contains("resnet18-cntk", e.Message);
         Assert.Contains("--weights FILE", e.Message);
