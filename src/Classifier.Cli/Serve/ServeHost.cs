@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using Classifier.Core.Reporting;
 using Classifier.Core.Serving;
 using Microsoft.AspNetCore.Builder;
