@@ -17,6 +17,7 @@ public static class ClassifyCli
             TrainCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
+            ServeCommand.Create(),
             PlotCommand.Create(),
             RunsCommand.Create(),
             BenchmarkCommand.Create(),

@@ -14,7 +14,7 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<string> Verbs => new() { "train", "eval", "predict", "plot", "runs", "benchmark", "export", "check", "fuzz" };
+    public static TheoryData<string> Verbs => new() { "train", "eval", "predict", "plot", "runs", "benchmark", "export", "check", "fuzz", "serve" };
 
     /// <summary>Asserts a usage error: exit 1, nothing on stdout, the message and a help hint on stderr (two lines).</summary>
     private static void AssertUsageError(CliRun result, string expected)
