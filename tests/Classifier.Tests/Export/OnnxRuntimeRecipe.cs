@@ -9,9 +9,8 @@ namespace Classifier.Tests.Export;
 
 /// <summary>
 /// The C# twin of docs/export.md's ONNX Runtime snippet (Python): the same steps in the same order, each commented
-/// with the Python line it stands for. ImageSharp plays PIL's part (decode, EXIF orientation, RGB, resize); it is
-/// also what classify decodes with, which is why the twin matches <c>predict</c> to the last pixel where PIL's
-/// bilinear filter and JPEG decoder may differ by one level (see the doc). Keep the two texts equal in meaning.
+/// with the Python line it stands for. ImageSharp plays PIL's part in decoding (open, EXIF orientation, RGB); the
+/// resizing is written out as in the snippet. Keep the two texts equal in meaning.
 /// </summary>
 public static class OnnxRuntimeRecipe
 {
@@ -28,15 +27,11 @@ public static class OnnxRuntimeRecipe
         // classes, prep = json.loads(meta["class_names"]), json.loads(meta["preprocessing"])
         var classes = JsonSerializer.Deserialize<string[]>(meta["class_names"])!;
         var prep = JsonDocument.Parse(meta["preprocessing"]).RootElement;
-        // size = prep["image_size"]
+        // size, interpolation = prep["image_size"], prep["interpolation"]
         int size = prep.GetProperty("image_size").GetInt32();
-        // resample = {"nearest": Image.NEAREST, "bilinear": Image.BILINEAR}[prep["interpolation"]]
-        var interpolation = prep.GetProperty("interpolation").GetString() switch
-        {
-            "nearest" => "nearest",
-            "bilinear" => "bilinear",
-            var other => throw new KeyNotFoundException(other),
-        };
+        var interpolation = prep.GetProperty("interpolation").GetString();
+        // if interpolation not in ("nearest", "bilinear"): raise NotImplementedError(...)
+        if (interpolation is not ("nearest" or "bilinear")) throw new NotImplementedException($"interpolation {interpolation}");
         // resize = prep.get("resize", "squash"); if resize != "squash": raise NotImplementedError(...)
         var resize = prep.TryGetProperty("resize", out var mode) ? mode.GetString() : "squash";
         if (resize != "squash") throw new NotImplementedException($"resize {resize}: only squash is written out here");
@@ -45,7 +40,7 @@ public static class OnnxRuntimeRecipe
         int pixels = 3 * size * size;
         var batch = new DenseTensor<float>([paths.Count, 3, size, size]);
         for (int i = 0; i < paths.Count; i++)
-            Load(paths[i], size, interpolation).CopyTo(batch.Buffer.Span.Slice(i * pixels, pixels));
+            Load(paths[i], size, interpolation!).CopyTo(batch.Buffer.Span.Slice(i * pixels, pixels));
         // logits = session.run(["logits"], {"input": batch})[0]
         var logits = Logits(session, batch);
         // if meta["test_time_augmentation"] == "horizontal_flip":
@@ -56,7 +51,8 @@ public static class OnnxRuntimeRecipe
             for (int j = 0; j < logits.Length; j++) logits[j] = (logits[j] + mirrored[j]) / 2;
         }
 
-        // probabilities = softmax(logits); print(path, classes[p.argmax()], p.max())
+        // probabilities = np.exp(logits - logits.max(1, keepdims=True)); probabilities /= probabilities.sum(1, keepdims=True)
+        // print(f"{path}: {classes[int(p.argmax())]} {float(p.max()):.4f}")
         var answers = new List<Answer>();
         for (int i = 0; i < paths.Count; i++)
         {
@@ -78,29 +74,12 @@ public static class OnnxRuntimeRecipe
         // image = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
         using var image = Image.Load<Rgb24>(path);
         image.Mutate(c => c.AutoOrient());
-        // if image.size != (size, size): image = image.resize((size, size), resample)
-        var rgb = new Rgb24[size * size];
-        if (image.Width == size && image.Height == size)
-            image.CopyPixelDataTo(rgb);
-        else if (interpolation == "nearest")
-        {
-            // PIL's NEAREST: output pixel i takes source pixel floor((i + 0.5) x in / out), the one under its centre.
-            var source = new Rgb24[image.Width * image.Height];
-            image.CopyPixelDataTo(source);
-            for (int y = 0; y < size; y++)
-            {
-                int sy = Math.Min(image.Height - 1, (int)((y + 0.5) * image.Height / size));
-                for (int x = 0; x < size; x++)
-                    rgb[y * size + x] = source[sy * image.Width + Math.Min(image.Width - 1, (int)((x + 0.5) * image.Width / size))];
-            }
-        }
-        else
-        {
-            // PIL's BILINEAR, which widens its triangle filter when shrinking; ImageSharp's Triangle does the same.
-            image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
-            image.CopyPixelDataTo(rgb);
-        }
-        // return np.asarray(image, dtype=np.float32).transpose(2, 0, 1) / 255     # HWC -> CHW
+        // pixels = np.asarray(image)                       # [H, W, 3], 0-255
+        var rgb = new Rgb24[image.Width * image.Height];
+        image.CopyPixelDataTo(rgb);
+        if (image.Width != size || image.Height != size)
+            rgb = interpolation == "nearest" ? Nearest(rgb, image.Width, image.Height, size) : Bilinear(rgb, image.Width, image.Height, size);
+        // return pixels.astype(np.float32).transpose(2, 0, 1) / 255     # HWC -> CHW
         var chw = new float[3 * size * size];
         for (int p = 0; p < rgb.Length; p++)
         {
@@ -109,6 +88,75 @@ public static class OnnxRuntimeRecipe
             chw[2 * size * size + p] = rgb[p].B / 255f;
         }
         return chw;
+    }
+
+    /// <summary>pixels = np.asarray(image.resize((size, size), Image.NEAREST)): the source pixel under each output pixel's centre.</summary>
+    private static Rgb24[] Nearest(Rgb24[] source, int width, int height, int size)
+    {
+        var output = new Rgb24[size * size];
+        for (int y = 0; y < size; y++)
+        {
+            int sy = Math.Min(height - 1, (int)((y + 0.5) * height / size));
+            for (int x = 0; x < size; x++)
+                output[y * size + x] = source[sy * width + Math.Min(width - 1, (int)((x + 0.5) * width / size))];
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// x = pixels / 255; the row weights, then the column weights (<see cref="TriangleWeights"/>);
+    /// pixels = np.floor(np.clip(x * 255 + 0.5, 0, 255)).
+    /// </summary>
+    private static Rgb24[] Bilinear(Rgb24[] source, int width, int height, int size)
+    {
+        float[,] across = TriangleWeights(width, size), down = TriangleWeights(height, size);
+        var rows = new float[height, size, 3];   // [H, size, C]: each row resized
+        for (int y = 0; y < height; y++)
+            for (int o = 0; o < size; o++)
+                for (int x = 0; x < width; x++)
+                {
+                    float w = across[o, x];
+                    if (w == 0) continue;
+                    var p = source[y * width + x];
+                    rows[y, o, 0] += w * (p.R / 255f);
+                    rows[y, o, 1] += w * (p.G / 255f);
+                    rows[y, o, 2] += w * (p.B / 255f);
+                }
+        var output = new Rgb24[size * size];
+        var level = new byte[3];
+        for (int o = 0; o < size; o++)
+            for (int x = 0; x < size; x++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    float sum = 0;
+                    for (int y = 0; y < height; y++) sum += down[o, y] * rows[y, x, c];
+                    level[c] = (byte)MathF.Floor(Math.Clamp(sum * 255 + 0.5f, 0, 255));
+                }
+                output[o * size + x] = new Rgb24(level[0], level[1], level[2]);
+            }
+        return output;
+    }
+
+    /// <summary>def triangle_weights(n_in, n_out): bilinear weights [n_out, n_in], a triangle filter widened when shrinking.</summary>
+    private static float[,] TriangleWeights(int inputLength, int outputLength)
+    {
+        double ratio = (double)inputLength / outputLength;
+        double scale = Math.Max(ratio, 1.0);
+        double radius = Math.Ceiling(scale);
+        var weights = new float[outputLength, inputLength];
+        for (int i = 0; i < outputLength; i++)
+        {
+            double center = (i + 0.5) * ratio - 0.5;
+            float sum = 0;
+            for (int j = Math.Max(0, (int)Math.Ceiling(center - radius)); j <= Math.Min(inputLength - 1, (int)Math.Floor(center + radius)); j++)
+            {
+                weights[i, j] = (float)Math.Max(0.0, 1 - Math.Abs((j - center) / scale));
+                sum += weights[i, j];
+            }
+            for (int j = 0; j < inputLength; j++) weights[i, j] /= sum;
+        }
+        return weights;
     }
 
     /// <summary>batch[..., ::-1]: each image mirrored left to right.</summary>
