@@ -75,6 +75,21 @@ public sealed class DocBlockTests(SampleRunFixture sample, ITestOutputHelper out
     }
 
     [Fact]
+    public void SampleConfigs_UseTheFlatOptionForm_NotTheOldAugmentObject()
+    {
+        var samples = Path.Combine(Repository, "samples");
+        var configs = Directory.GetFiles(samples, "*.json", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}fashion-mini{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (Path: Path.GetRelativePath(Repository, f), Root: System.Text.Json.JsonDocument.Parse(File.ReadAllText(f)).RootElement))
+            .Where(c => c.Root.ValueKind == System.Text.Json.JsonValueKind.Object && c.Root.TryGetProperty("image-size", out _))
+            .ToList();
+
+        Assert.Contains(configs, c => c.Path.Contains("sweep", StringComparison.Ordinal));
+        Assert.All(configs, c => Assert.False(c.Root.TryGetProperty("augment", out _),
+            $"{c.Path}: write the augmentation options at the top level (\"horizontal-flip\": true), as options.json does"));
+    }
+
+    [Fact]
     public void Parse_ReadsLanguagesDirectivesAndIndentedFences()
     {
         const string markdown = """
