@@ -113,37 +113,67 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
     }
 }
 
-/// <summary>Debian's Python with PyTorch, found once per test run.</summary>
+/// <summary>
+/// Debian's Python with PyTorch, found once per test run. <c>CLASSIFY_TEST_PYTHON</c> names another interpreter (for
+/// example a wrapper that runs <c>/usr/bin/python3 -S</c>, which sees no Debian packages) to see what a machine
+/// without them reports.
+/// </summary>
 internal static class PyTorch
 {
-    public const string Python = "/usr/bin/python3";
+    /// <summary>Where Debian's packages put the interpreter they are built for.</summary>
+    public const string DefaultPython = "/usr/bin/python3";
 
-    /// <summary>Null when /usr/bin/python3 imports torch, torchvision and onnx; otherwise why not.</summary>
-    public static readonly Lazy<string?> Missing = new(() =>
+    /// <summary>The modules the checks import, each from the Debian package of the same name with python3- before it.</summary>
+    public static readonly IReadOnlyList<string> Modules = ["torch", "torchvision", "onnx"];
+
+    /// <summary>The command that installs <see cref="Modules"/> on Debian.</summary>
+    public const string InstallCommand = "apt-get install python3-torch python3-torchvision python3-onnx";
+
+    /// <summary>The interpreter the checks run: <c>CLASSIFY_TEST_PYTHON</c> when set, else <see cref="DefaultPython"/>.</summary>
+    public static string Python =>
+        Environment.GetEnvironmentVariable("CLASSIFY_TEST_PYTHON") is { Length: > 0 } python ? python : DefaultPython;
+
+    /// <summary>Null when <see cref="Python"/> imports every one of <see cref="Modules"/>; otherwise why not.</summary>
+    public static readonly Lazy<string?> Missing = new(() => WhyMissing(Python, Modules));
+
+    /// <summary>
+    /// Null when <paramref name="python"/> imports every module; otherwise one sentence naming the modules it cannot
+    /// import (with the first error) and the command that installs them.
+    /// </summary>
+    public static string? WhyMissing(string python, IReadOnlyList<string> modules)
     {
-        if (!File.Exists(Python)) return $"{Python} does not exist";
+        if (!File.Exists(python)) return $"{python} does not exist; install Python and the modules with: {InstallCommand}";
+        // Each module on its own, so the message names exactly the ones missing (one missing module does not hide another).
+        const string probe = "import importlib, sys\n"
+            + "for name in sys.argv[1:]:\n"
+            + "    try: importlib.import_module(name)\n"
+            + "    except Exception as e: print(name + '\\t' + (str(e).splitlines() or [type(e).__name__])[0])\n";
         try
         {
-            var (exitCode, _, error) = Execute("-c", "import torch, torchvision, onnx");
-            return exitCode == 0 ? null : $"{Python} cannot import torch, torchvision and onnx ({error.Trim().Split('\n')[^1]})";
+            var (exitCode, output, error) = Execute(python, ["-c", probe, .. modules]);
+            if (exitCode != 0) return $"{python} failed (exit {exitCode}: {error.Trim().Split('\n')[^1]}); check it runs, then: {InstallCommand}";
+            var missing = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t', 2)).ToList();
+            if (missing.Count == 0) return null;
+            return $"{python} cannot import {string.Join(", ", missing.Select(m => m[0]))} ({missing[0][^1].Trim()}); "
+                + $"install with: {InstallCommand}";
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return $"{Python} does not start ({e.Message})";
+            return $"{python} does not start ({e.Message})";
         }
-    });
+    }
 
     /// <summary>Runs a script; returns its standard output, or fails the test with its error output.</summary>
     public static string Run(string script, params string[] args)
     {
-        var (exitCode, standardOutput, error) = Execute([script, .. args]);
+        var (exitCode, standardOutput, error) = Execute(Python, [script, .. args]);
         Assert.True(exitCode == 0, $"{Path.GetFileName(script)} failed (exit {exitCode}):\n{error}");
         return standardOutput.Trim();
     }
 
-    private static (int ExitCode, string Output, string Error) Execute(params string[] args)
+    private static (int ExitCode, string Output, string Error) Execute(string python, IEnumerable<string> args)
     {
-        using var process = Process.Start(new ProcessStartInfo(Python, args)
+        using var process = Process.Start(new ProcessStartInfo(python, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -162,6 +192,6 @@ public sealed class PyTorchTheoryAttribute : TheoryAttribute
     public PyTorchTheoryAttribute()
     {
         if (PyTorch.Missing.Value is { } why)
-            Skip = $"Checks exports in PyTorch, but {why}. Install python3-torch, python3-torchvision and python3-onnx (apt-get) to run it.";
+            Skip = $"Checks exports in PyTorch, but {why}";
     }
 }
