@@ -20,11 +20,12 @@ internal static class UsageErrors
         if (optionLike is not null || parse.Errors.Count == 0) return optionLike;
 
         var unmatched = parse.UnmatchedTokens;
+        // An unknown first word is an unknown verb whatever follows it ('classify serv --model x'): the options after
+        // it belong to a verb that does not exist, so naming them would send the user to the wrong fix.
+        if (command is RootCommand && unmatched.Count > 0 && unmatched[0] is [not '-', ..])
+            return $"unknown verb '{unmatched[0]}'{Suggest(unmatched[0], command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}; the verbs are {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}.";
         if (unmatched.FirstOrDefault(t => t.Length > 1 && t[0] == '-') is { } dashed) return UnknownOption(command, dashed) + ".";
-        if (unmatched.Count > 0)
-            return command is RootCommand
-                ? $"unknown verb '{unmatched[0]}'{Suggest(unmatched[0], command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}; the verbs are {string.Join(", ", command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name))}."
-                : $"unexpected argument '{unmatched[0]}'{ArgumentsOf(command)}.";
+        if (unmatched.Count > 0) return $"unexpected argument '{unmatched[0]}'{ArgumentsOf(command)}.";
 
         foreach (var option in command.Options)
         {

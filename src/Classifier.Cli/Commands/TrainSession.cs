@@ -64,15 +64,19 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
         StepSummary.Append(terminal, () => finished.StepSummary);
     }
 
-    /// <summary>What the run cost: its folder on disk (checkpoints dominate) and the process's peak resident memory.</summary>
+    /// <summary>
+    /// What the run cost: its folder on disk (checkpoints dominate), with the option that sets the size of last.cls, and
+    /// the process's peak resident memory.
+    /// </summary>
     private static void WriteCosts(TextWriter o, TrainResult result)
     {
         long folder = FolderSize.Bytes(result.Run.Path);
         var last = new FileInfo(result.Run.LastModel);
         o.WriteLine($"Disk:    {ByteSize.Format(folder)} in the run folder" +
                     (!last.Exists ? ""
-                        : result.Options.SlimLast ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: the final weights, without optimizer state: --slim-last)"
-                        : $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and optimizer state for --resume)"));
+                        : result.Options.KeepOptimizer
+                            ? $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: weights and Adam's state; drop --keep-optimizer to shrink it)"
+                            : $" ({RunFolder.LastModelName} {ByteSize.Format(last.Length)}: final weights; --keep-optimizer adds Adam's state)"));
         o.WriteLine($"Memory:  {ByteSize.Format(ProcessMemory.PeakBytes)} peak resident");
     }
 

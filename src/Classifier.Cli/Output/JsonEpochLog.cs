@@ -22,6 +22,8 @@ internal sealed class JsonEpochLog(Terminal terminal) : ITrainingObserver
         _epochs = start.Options.Epochs;
         _runPath = start.Run.Path;
         terminal.Error.WriteLine($"Run folder: {start.Run.Path}");
+        // Notes (starting weights, an optimizer that starts again) go to stderr: stdout holds only the epoch objects.
+        if (start.WeightsNote is { } note) terminal.Error.WriteLine(note);
     }
 
     public void OnBatchCompleted(BatchProgress progress)

@@ -32,7 +32,12 @@ internal static class ClassFindings
                 if (ratio >= options.ImbalanceRatio)
                     yield return new CheckFinding(Severity.Warning, FindingKinds.Imbalance,
                         $"{folder.Name} is imbalanced: '{largest.Name}' has {largest.Readable:N0} readable images, " +
-                        $"'{smallest.Name}' {smallest.Readable:N0} ({ratio:F1}x, --imbalance-ratio {options.ImbalanceRatio})", [folder.Root]);
+                        $"'{smallest.Name}' {smallest.Readable:N0} ({ratio:F1}x, --imbalance-ratio {options.ImbalanceRatio}); " +
+                        // The first folder is what train learns from; a validation folder's imbalance only skews accuracy.
+                        (f == 0
+                            ? "train with --class-weight balanced to weigh each class's loss by its inverse frequency"
+                            : "its accuracy mostly measures the large classes: compare the per-class recall and macro average of classify eval"),
+                        [folder.Root]);
             }
         }
 

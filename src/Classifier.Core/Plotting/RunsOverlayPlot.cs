@@ -11,6 +11,9 @@ public static class RunsOverlayPlot
     /// <summary>Figure size in pixels.</summary>
     public const int Width = 1400, Height = 560;
 
+    /// <summary>Length of a legend entry's sample line in pixels: long enough for a dashed line to show two dashes.</summary>
+    public const float LegendSymbolWidth = 40;
+
     /// <summary>Writes the overlay of <paramref name="runs"/> to <paramref name="output"/> (PNG, or SVG by extension).</summary>
     public static void Save(IReadOnlyList<RunHistory> runs, string output)
     {
@@ -26,7 +29,7 @@ public static class RunsOverlayPlot
         FigureFile.Save(figure, output, Width, Height);
     }
 
-    private static Plot Panel(string metric, IReadOnlyList<RunHistory> runs, IPalette palette,
+    internal static Plot Panel(string metric, IReadOnlyList<RunHistory> runs, IPalette palette,
         Func<Runs.HistoryRow, double> train, Func<Runs.HistoryRow, double> validation, Alignment legend)
     {
         var plot = new Plot();
@@ -40,6 +43,9 @@ public static class RunsOverlayPlot
         plot.XLabel("Epoch");
         plot.YLabel(metric);
         plot.ShowLegend(legend);
+        // ScottPlot's legend sample is 20 px, one 10 px dash and one gap with the marker on top of them, so a
+        // validation line's sample read as a lone marker; at 40 px the dashes show beside the marker.
+        plot.Legend.SymbolWidth = LegendSymbolWidth;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         if (runs.All(r => r.Rows.Count == 1)) plot.Axes.SetLimitsX(0.5, 1.5);
         return plot;
@@ -54,7 +60,7 @@ public static class RunsOverlayPlot
         line.LineWidth = 2;
         line.LinePattern = isValidation ? LinePattern.Dashed : LinePattern.Solid;
         line.MarkerSize = run.Rows.Count <= 30 ? 6 : 0;
-        // A second cue besides the dashes, which the legend's short sample line cannot show.
+        // A second cue besides the dashes, for where the lines overlap or the dashes are too short to tell.
         line.MarkerShape = isValidation ? MarkerShape.OpenSquare : MarkerShape.FilledCircle;
     }
 }

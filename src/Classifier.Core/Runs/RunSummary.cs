@@ -17,6 +17,15 @@ namespace Classifier.Core.Runs;
 /// </param>
 public sealed record RunSummary(string Folder, int LastEpoch, HistoryRow Best, double Seconds, IReadOnlyDictionary<string, string> Options)
 {
+    /// <summary>The folder's evaluations (<c>eval-NAME/metrics.json</c>) by name, in name order.</summary>
+    public IReadOnlyDictionary<string, RunEvaluation> Evaluations { get; init; } = new Dictionary<string, RunEvaluation>();
+
+    /// <summary>The data folder the run trained on (options.json's <c>data</c>), or null when options.json does not say.</summary>
+    public string? DataFolder => Text("data");
+
+    /// <summary>The run's validation folder (options.json's <c>val</c>), or null when validation was split off the data folder.</summary>
+    public string? ValidationFolder => Text("val");
+
     /// <summary>Reads the run in <paramref name="folder"/>; it must have a history.csv.</summary>
     public static RunSummary Read(string folder)
     {
@@ -30,7 +39,10 @@ public sealed record RunSummary(string Folder, int LastEpoch, HistoryRow Best, d
                    ?? (options.GetValueOrDefault("monitor") == "\"val_accuracy\""
                        ? history.MaxBy(r => r.ValAccuracy)!
                        : history.MinBy(r => r.ValLoss)!);
-        return new RunSummary(run.Path, history[^1].Epoch, best, history.Sum(r => r.Seconds), options);
+        return new RunSummary(run.Path, history[^1].Epoch, best, history.Sum(r => r.Seconds), options)
+        {
+            Evaluations = ReadEvaluations(run.Path),
+        };
     }
 
     /// <summary>
@@ -68,6 +80,40 @@ public sealed record RunSummary(string Folder, int LastEpoch, HistoryRow Best, d
         runs.SelectMany(r => r.Options.Keys).Distinct().Where(key => key != "output")
             .Where(key => runs.Select(r => r.Options.GetValueOrDefault(key)).Distinct().Count() > 1)
             .ToList();
+
+    /// <summary>
+    /// The evaluations in <paramref name="folder"/>: each <c>eval-NAME/</c> with a metrics.json (a folder of eval shards
+    /// has none and is left out). Only the figures <c>classify runs</c> shows are read (the format:
+    /// <see cref="Evaluation.EvaluationJson"/>); a metrics.json without an accuracy is an error naming it.
+    /// </summary>
+    private static SortedDictionary<string, RunEvaluation> ReadEvaluations(string folder)
+    {
+        var evaluations = new SortedDictionary<string, RunEvaluation>(StringComparer.Ordinal);
+        foreach (var directory in Directory.EnumerateDirectories(folder, Evaluation.EvaluationOutputs.FolderPrefix + "*"))
+        {
+            var path = Path.Combine(directory, Evaluation.EvaluationOutputs.MetricsName);
+            if (!File.Exists(path)) continue;
+            var name = Path.GetFileName(directory)[Evaluation.EvaluationOutputs.FolderPrefix.Length..];
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+                var root = doc.RootElement;
+                if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("accuracy", out var accuracy) || accuracy.ValueKind != JsonValueKind.Number)
+                    throw new ClassifierException($"Evaluation file '{path}' has no accuracy; it is not a classify metrics.json.");
+                evaluations[name] = new RunEvaluation(name, accuracy.GetDouble(),
+                    root.TryGetProperty("images", out var images) && images.ValueKind == JsonValueKind.Number ? images.GetInt64() : 0,
+                    root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.String ? data.GetString()! : "");
+            }
+            catch (JsonException e)
+            {
+                throw new ClassifierException($"Evaluation file '{path}' is not valid JSON ({e.Message}).", e);
+            }
+        }
+        return evaluations;
+    }
+
+    private string? Text(string key) =>
+        Options.TryGetValue(key, out var raw) && raw.StartsWith('"') ? JsonSerializer.Deserialize<string>(raw) : null;
 
     private static Dictionary<string, string> ReadOptions(string path)
     {

@@ -16,12 +16,13 @@ public static class Checkpoint
     private const string OptimizerSection = "optimizer";
     private const string TrainerSection = "trainer";
     private const string TrainedWeightsSection = "trained-weights";
+    private const string ModelWeightsSection = "weights";
 
     /// <summary>
     /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
     /// network the optimizer updates) when that is another one. Without <paramref name="resumable"/> (a finished run
-    /// with <c>--slim-last</c>) only the model and the trainer state are written: <see cref="RequireResumable"/> then
-    /// refuses to continue it.
+    /// without <c>--keep-optimizer</c>) only the model and the trainer state are written: extending the run then starts
+    /// the optimizer again (<see cref="KeptNoOptimizer"/>).
     /// </summary>
     public static void Save(string path, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer, ModelInfo info, TrainingState state,
         nn.Module<Tensor, Tensor>? trained = null, bool resumable = true)
@@ -35,24 +36,29 @@ public static class Checkpoint
     }
 
     /// <summary>
-    /// Throws <see cref="ClassifierException"/> when a run's checkpoint was saved without its optimizer state
-    /// (<c>--slim-last</c>), before resuming changes any file.
+    /// True when a run's checkpoint was saved without its optimizer state, as a finished run's last.cls is unless it
+    /// ran with <c>--keep-optimizer</c>. Extending such a run starts Adam's moments again from zero
+    /// (<see cref="OptimizerRestartNote"/>), as timm's <c>--resume</c> does with a checkpoint that has no optimizer state
+    /// and Keras' <c>fit</c> does on a model saved without its optimizer.
     /// </summary>
-    public static void RequireResumable(string runDir, string path, LoadedModel checkpoint)
-    {
-        if (checkpoint.Sections.ContainsKey(TrainerSection) && !checkpoint.Sections.ContainsKey(OptimizerSection))
-            throw new ClassifierException(
-                $"'{path}' was saved without its optimizer state when the run ended (--slim-last), so run '{runDir}' cannot be resumed or extended; nothing was changed. " +
-                $"Train a new run with its options: classify train --config {Path.Combine(runDir, Runs.RunFolder.OptionsName)} -o NEW_DIR.");
-    }
+    public static bool KeptNoOptimizer(LoadedModel checkpoint) =>
+        checkpoint.Sections.ContainsKey(TrainerSection) && !checkpoint.Sections.ContainsKey(OptimizerSection);
+
+    /// <summary>What extending a run whose checkpoint <see cref="KeptNoOptimizer"/> means, in one line for the console.</summary>
+    public static string OptimizerRestartNote(string path) =>
+        $"Note: {path} kept no optimizer state when the run ended (train with --keep-optimizer to keep it), so Adam's moments " +
+        "start again from zero: these epochs continue the weights, schedule and seeds, but differ from one longer run.";
 
     /// <summary>
     /// The network the optimizer was updating: a new one with the "trained-weights" section of a checkpoint written
-    /// with a weight average, else the checkpoint's own network. The caller disposes a new one.
+    /// with a weight average (or, when the run's end left it out with the optimizer state, with the average itself),
+    /// else the checkpoint's own network. The caller disposes a new one.
     /// </summary>
     public static nn.Module<Tensor, Tensor> TrainedNetwork(string path, LoadedModel checkpoint, bool averaged)
     {
         if (!averaged) return checkpoint.Network;
+        if (KeptNoOptimizer(checkpoint) && !checkpoint.Sections.ContainsKey(TrainedWeightsSection))
+            return ModelFile.CreateNetwork(path, checkpoint.Info, checkpoint.Sections[ModelWeightsSection], "weights");
         if (!checkpoint.Sections.TryGetValue(TrainedWeightsSection, out var weights))
             throw new ClassifierException($"'{path}' has no {TrainedWeightsSection} section although its run averages weights (--ema-decay); it cannot be resumed.");
         return ModelFile.CreateNetwork(path, checkpoint.Info, weights, "trained weights");

@@ -110,9 +110,9 @@ public static class TrainOptionTable
         // Output
         Bind(Output, "output", OptionKind.Text, "Run folder to create (never overwritten).",
             o => o.OutputDir, (o, v) => o with { OutputDir = v }) with { Aliases = ["-o"], ValueName = "DIR", DefaultText = "the next runs/train-NNN" },
-        Bind(Output, "slim-last", OptionKind.Flag,
-            "When the run ends, save last.cls without the optimizer state (a third of its size); the run can then not be resumed or extended.",
-            o => o.SlimLast, (o, v) => o with { SlimLast = v }),
+        Bind(Output, "keep-optimizer", OptionKind.Flag,
+            "Keep the optimizer state in last.cls when the run ends (3x its size), so --resume --epochs N extends it exactly as one longer run.",
+            o => o.KeepOptimizer, (o, v) => o with { KeepOptimizer = v }),
         Command(Output, "log-format", OptionKind.Choice<LogFormat>(),
             "text for people; json prints one JSON object per epoch on stdout (JSON Lines).") with { Resumable = true, DefaultText = "text" },
         Command(Output, "tensorboard", OptionKind.Text, "Also write TensorBoard event files (per-epoch scalars) to DIR/<run name>.")

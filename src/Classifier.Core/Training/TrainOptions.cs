@@ -122,10 +122,12 @@ public sealed record TrainOptions
     public AugmentOptions Augment { get; init; } = new();
 
     /// <summary>
-    /// Save the final <c>last.cls</c> without the optimizer state (<c>--slim-last</c>): a third of its size for the seed
-    /// CNN, at the cost of resuming or extending the run. A run stopped before its end keeps the full checkpoint.
+    /// Keep the optimizer state in <c>last.cls</c> when the run ends (<c>--keep-optimizer</c>), so that extending it
+    /// (<c>--resume RUN --epochs N</c>) continues exactly as one longer run. Without it the finished run's last.cls holds
+    /// the final weights and the run's position only, a third of the size (Adam's two moments are twice the weights);
+    /// extending it then starts the moments again from zero. A run stopped before its end always keeps the full checkpoint.
     /// </summary>
-    public bool SlimLast { get; init; }
+    public bool KeepOptimizer { get; init; }
 
     /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;

@@ -12,12 +12,18 @@ namespace Classifier.Core.Training;
 /// <c>"data"</c> for DATA_DIR), values as on the command line (<c>"val_loss"</c>, <c>"cosine"</c>; a brightness range
 /// as <c>[0.8, 1.2]</c>). Used for <c>--config</c> files and for the run folder's <c>options.json</c>, so a run can
 /// be repeated from it. Files written by earlier versions, which kept the augmentation options inside an
-/// <c>"augment"</c> object, are still read.
+/// <c>"augment"</c> object or have <c>"slim-last"</c>, are still read.
 /// </summary>
 public static class TrainOptionsFile
 {
     /// <summary>Key of the object that held the augmentation options in files of earlier versions.</summary>
     private const string AugmentSection = "augment";
+
+    /// <summary>
+    /// Key of earlier versions' <c>--slim-last</c> (true: leave the optimizer state out of a finished run's last.cls),
+    /// read as the opposite of <c>keep-optimizer</c>, which replaced it when leaving it out became the default.
+    /// </summary>
+    private const string SlimLastKey = "slim-last";
 
     /// <summary>Serializer settings for the other JSON the trainer keeps (the checkpoint's training state).</summary>
     public static readonly JsonSerializerOptions Json = new()
@@ -99,10 +105,11 @@ public static class TrainOptionsFile
             var unknown = new List<string>();
             foreach (var (key, value) in entries)
             {
-                var name = key.StartsWith(AugmentSection + ".", StringComparison.Ordinal) ? key[(AugmentSection.Length + 1)..] : key;
+                var name = key.StartsWith(AugmentSection + ".", StringComparison.Ordinal) ? key[(AugmentSection.Length + 1)..]
+                    : key == SlimLastKey ? "keep-optimizer" : key;
                 var option = TrainOptionTable.Find(name);
                 if (option is null || !option.IsStored
-                    || (name != key && option.Group != OptionGroup.Augmentation))
+                    || (name != key && key != SlimLastKey && option.Group != OptionGroup.Augmentation))
                 {
                     unknown.Add(key);
                     continue;
@@ -113,7 +120,8 @@ public static class TrainOptionsFile
                             ? $"{source} gives \"{key}\" twice; keep one."
                             : $"{source} gives {option.Flag} twice (as \"{first}\" and \"{key}\"); keep one.");
                 seen[option] = key;
-                options = option.Set(options, value.ValueKind == JsonValueKind.Null ? NullFor(option, source, key) : option.Kind.FromJson(value, $"{source}: \"{key}\""));
+                var parsed = value.ValueKind == JsonValueKind.Null ? NullFor(option, source, key) : option.Kind.FromJson(value, $"{source}: \"{key}\"");
+                options = option.Set(options, key == SlimLastKey ? !(bool)parsed! : parsed);
             }
             if (unknown.Count > 0)
                 throw new ClassifierException(

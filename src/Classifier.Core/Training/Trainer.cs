@@ -72,7 +72,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// <summary>
     /// Continues the run in <paramref name="runDir"/> from its last.cls with the options it was started with,
     /// optionally extending it to <paramref name="epochs"/>. The result equals an uninterrupted run with the same
-    /// seed and thread count.
+    /// seed and thread count, except when a finished run kept no optimizer state (see <see cref="Checkpoint.KeptNoOptimizer"/>).
     /// </summary>
     public static TrainResult Resume(string runDir, int? epochs, ITrainingObserver observer, CancellationToken cancellation = default)
     {
@@ -93,7 +93,6 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         using var checkpoint = ModelFile.Load(run.LastModel);
         ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
-        Checkpoint.RequireResumable(runDir, run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
             throw new ClassifierException(
                 $"Run '{runDir}' has already trained {state.CompletedEpochs} of {options.Epochs} epoch(s); pass --epochs N with N above {state.CompletedEpochs} to train further.");
@@ -111,9 +110,12 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         using var ownTrained = ReferenceEquals(trained, checkpoint.Network) ? null : trained;
         trained.to(device);
         using var optimizer = trainer.CreateOptimizer(trained);
-        Checkpoint.RestoreOptimizer(run.LastModel, checkpoint, optimizer);
+        // A finished run's last.cls keeps no optimizer state unless --keep-optimizer: extending it restarts Adam.
+        bool restartsOptimizer = Checkpoint.KeptNoOptimizer(checkpoint);
+        if (!restartsOptimizer) Checkpoint.RestoreOptimizer(run.LastModel, checkpoint, optimizer);
         using var average = options.EmaDecay is { } decay ? new WeightAverage(trained, checkpoint.Network, decay) : null;
-        return trainer.Loop(run, data, trained, average, optimizer, state, device, cancellation);
+        return trainer.Loop(run, data, trained, average, optimizer, state, device, cancellation,
+            restartsOptimizer ? Checkpoint.OptimizerRestartNote(run.LastModel) : null);
     }
 
     /// <summary>
@@ -191,9 +193,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             (state, bool isBest) = EpochBookkeeping.After(state, row, options);
             HistoryCsv.Write(run.History, state.History);
             var info = Info(classNames, epoch, row);
-            // The run's end: with --slim-last the checkpoint keeps the model and the history, not what resuming needs.
+            // The run's end: unless --keep-optimizer, the checkpoint keeps the model and the run's position, not Adam's moments.
             bool ended = epoch == options.Epochs || state.StoppedEarly;
-            Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state, trained: model, resumable: !(ended && options.SlimLast));
+            Checkpoint.Save(run.LastModel, evaluated, optimizer, info, state, trained: model, resumable: !ended || options.KeepOptimizer);
             if (isBest) ModelFile.Save(run.BestModel, evaluated, info);
             observer.OnEpochCompleted(row, isBest);
         }

@@ -19,6 +19,9 @@ public sealed record TrainingStarted(RunFolder Run, Dataset Train, Dataset Valid
     ModelSummary Summary, TrainOptions Options, int Threads, long CacheBudgetBytes, int CompletedEpochs,
     IReadOnlyList<double>? ClassWeights)
 {
-    /// <summary>What happened to the starting weights (<c>--weights</c>), in one line; null when training from scratch.</summary>
+    /// <summary>
+    /// What happened to the starting weights (<c>--weights</c>) or optimizer state (extending a run that kept none), in
+    /// one line; null when training from scratch or resuming exactly.
+    /// </summary>
     public string? WeightsNote { get; init; }
 }

@@ -123,10 +123,12 @@ public sealed class ScaleSamplesTests(SampleRunFixture sample) : IDisposable
 
         Assert.True(table.ExitCode == 0, table.ToString());
         var lines = table.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("run ", lines[0]);
-        Assert.Contains("learning-rate", lines[0]);
-        Assert.Contains("horizontal-flip", lines[0]);
-        Assert.Equal(configs.Order(), lines.Skip(1).Select(l => l.Split(' ')[0]).Order());
+        // One data folder, so one group, ranked by validation accuracy (the runs have no eval-test).
+        Assert.Contains($": {configs.Count} runs by val_accuracy", lines[0]);
+        Assert.Matches(@"^#\s+run\s+val_accuracy\s+val_loss\s+epoch\s+seconds\s+options$", lines[1]);
+        Assert.Contains("learning-rate=0.003", table.Out);
+        Assert.Contains("horizontal-flip=true", table.Out);
+        Assert.Equal(configs.Order(), lines.Skip(2).Where(l => char.IsDigit(l[0])).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]).Order());
         var rows = csv.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')).ToList();
         var accuracies = rows.Select(r => double.Parse(r[3], System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(accuracies.OrderDescending(), accuracies);

@@ -33,6 +33,9 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Contains("libtorch 2.10.0 (loaded", version);
         Assert.Contains("ONNX Runtime 1.31.1 (loaded)", version);   // what eval and predict run the zoo's networks on
         Assert.True(new FileInfo(package).Length > 50_000_000, "the package carries libtorch");
+        // ... but not libtorch's Python binding and test plugins, which classify never loads (Directory.Build.targets).
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(package))
+            Assert.DoesNotContain(zip.Entries, e => e.Name is "libtorch_python.so" or "libtorchbind_test.so" or "libjitbackend_test.so");
         // The ImageNet weights of resnet18-cntk travel with the tool, where the installed program looks for them
         // (CntkResNet18.DefaultWeightsPath, relative to its own folder); nothing is downloaded at run time.
         var program = Assert.Single(Directory.GetFiles(Path.Combine(tools, ".store"), "classify.dll", SearchOption.AllDirectories));

@@ -52,7 +52,7 @@ public sealed class WeightAverageTests : IDisposable
         var options = new TrainOptions
         {
             DataDir = data, OutputDir = _dir.Combine("run"), ImageSize = 24, Epochs = 2, BatchSize = 4, Threads = 1, Seed = 2,
-            EmaDecay = 0.95, Monitor = MonitorMetric.ValLoss,
+            EmaDecay = 0.95, Monitor = MonitorMetric.ValLoss, KeepOptimizer = true,
         };
 
         var result = new Trainer(options, new RecordingObserver()).Run();
