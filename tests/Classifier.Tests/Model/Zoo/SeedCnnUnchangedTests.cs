@@ -42,6 +42,7 @@ public sealed class SeedCnnUnchangedTests : IDisposable
             Seed = 7,
             Threads = 1,
             Augment = new() { HorizontalFlip = true },
+            KeepOptimizer = true,   // a finished run's last.cls keeps Adam's moments only when asked
         };
 
         var result = new Trainer(options, new RecordingObserver()).Run();
