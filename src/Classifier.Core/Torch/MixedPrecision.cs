@@ -47,19 +47,28 @@ public static class MixedPrecision
     public static bool IsMixed(nn.Module network) => Mixed.TryGetValue(network, out _);
 
     /// <summary>
-    /// The precision <paramref name="requested"/> means for <paramref name="network"/> on <paramref name="device"/>:
-    /// <see cref="Precision.Auto"/> is bf16 for networks whose <see cref="NetworkSpec.MixedPrecisionByDefault"/> is set
+    /// Smallest input side at which <see cref="Precision.Auto"/> trains in bf16: measured faster at 224 px (resnet18:
+    /// 1.42x fp32) but slower at small sides on an AVX512_BF16 CPU (resnet18-cntk at 64 px: an epoch 4x fp32's; the
+    /// seed CNN at 28 px: 6-12x), where oneDNN's bf16 kernels for small convolutions lag its fp32 ones
+    /// (docs/performance.md).
+    /// </summary>
+    public const int AutoMinimumImageSize = 224;
+
+    /// <summary>
+    /// The precision <paramref name="requested"/> means for <paramref name="network"/> on <paramref name="device"/> at
+    /// input side <paramref name="imageSize"/>: <see cref="Precision.Auto"/> is bf16 for networks whose
+    /// <see cref="NetworkSpec.MixedPrecisionByDefault"/> is set, at sides of <see cref="AutoMinimumImageSize"/> or more,
     /// when the CPU computes bfloat16 natively (<see cref="CpuFeatures.NativeBf16"/>) and libtorch exports autocast, else
     /// fp32. An explicit bf16 is kept on any CPU (emulated and slow where not native: see <see cref="Note"/>) and refused
     /// on a GPU, with a message naming <c>--precision</c>.
     /// </summary>
-    public static Precision Resolve(Precision requested, NetworkSpec network, Device device)
+    public static Precision Resolve(Precision requested, NetworkSpec network, Device device, int imageSize = AutoMinimumImageSize)
     {
         bool onCpu = device.type == DeviceType.CPU;
         switch (requested)
         {
             case Precision.Auto:
-                return onCpu && network.MixedPrecisionByDefault && CpuFeatures.NativeBf16 && Autocast.Available
+                return onCpu && network.MixedPrecisionByDefault && imageSize >= AutoMinimumImageSize && CpuFeatures.NativeBf16 && Autocast.Available
                     ? Precision.Bf16
                     : Precision.Fp32;
             case Precision.Bf16 when !onCpu:

@@ -38,7 +38,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
         // From here on the run's precision is fp32 or bf16, as options.json, the model files and resume see it.
-        options = options with { Precision = MixedPrecision.Resolve(options.Precision, options.Network, device) };
+        options = options with { Precision = MixedPrecision.Resolve(options.Precision, options.Network, device, options.Preprocessing.ImageSize) };
         using var run = RunFolder.CreateNew(options.OutputDir);
         var spec = options.Network;
         var preprocessing = options.Preprocessing;
