@@ -100,6 +100,19 @@ public sealed class PrecisionTrainingTests : IDisposable
             Assert.Equal(run.History[^1].ValLoss, report.Result.Loss, 12);
     }
 
+    [Fact]
+    public void FrozenBackboneInBf16_TrainsItsLaterEpochsFromTheCachedFeatures()
+    {
+        var options = Options("frozen", Precision.Bf16) with { Model = "resnet18", ImageSize = 32, Freeze = FreezeMode.Backbone };
+
+        var result = new Trainer(options, new RecordingObserver()).Run();
+
+        Assert.Equal(2, result.History.Count);
+        Assert.All(result.History, r => Assert.True(double.IsFinite(r.Loss) && double.IsFinite(r.ValLoss)));
+        using var model = ModelFile.Load(result.Run.BestModel);
+        Assert.Equal(Precision.Bf16, model.Info.Precision);
+    }
+
     [NativeBf16Fact]
     public void EvalOfOneModel_InBf16AndFp32_AgreesOnAtLeast99PercentOfLabels()
     {
