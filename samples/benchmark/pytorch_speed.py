@@ -1,7 +1,8 @@
 """PyTorch's speed on the three transfer-learning modes, the reference for `classify benchmark --model NAME`.
 
 Usage: /usr/bin/python3 pytorch_speed.py [--model resnet18] [--image-size 224] [--batch-size 32] [--threads 2]
-                                         [--seconds 20] [--mode all|inference|frozen|finetune] [--json]
+                                         [--seconds 20] [--mode all|inference|frozen|finetune] [--precision fp32|bf16]
+                                         [--json]
 
 Synthetic batches (random pixels already as float NCHW tensors, no decoding), a torchvision network with random
 weights, `--threads` intra-op threads. Each mode runs in its own process, so each peak RSS is that mode's alone:
@@ -10,6 +11,8 @@ weights, `--threads` intra-op threads. Each mode runs in its own process, so eac
              classifier layer trained with Adam; every step runs the forward pass through the backbone, as a
              PyTorch user training a head would;
 - finetune:  full fine-tuning, every parameter trained with Adam, model.train().
+--precision bf16 runs each forward pass under torch.autocast("cpu", dtype=torch.bfloat16) (convolutions and matrix
+products in bfloat16, weights, loss and optimizer state in fp32), the recipe `classify --precision bf16` follows.
 After a warm-up of 3 steps, steps run for at least --seconds (and 5 steps); prints images/s and peak RSS per mode.
 Debian 12: apt-get install python3-torch python3-torchvision.
 """
@@ -40,12 +43,20 @@ def measure(args):
     y = torch.arange(args.batch_size) % 4
     loss_fn = torch.nn.CrossEntropyLoss()
 
+    def forward(inputs):
+        """The network's logits, in fp32; under bf16 autocast when --precision bf16."""
+        if args.precision == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                out = model(inputs)
+            return out.float()
+        return model(inputs)
+
     if args.mode == "inference":
         model.eval()
 
         def step():
             with torch.no_grad():
-                model(x).argmax(1)
+                forward(x).argmax(1)
     else:
         if args.mode == "frozen":
             head, trained = head_parameters(model)
@@ -62,7 +73,7 @@ def measure(args):
 
         def step():
             optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
+            loss = loss_fn(forward(x), y)
             loss.backward()
             optimizer.step()
             loss.item()
@@ -76,7 +87,7 @@ def measure(args):
     elapsed = time.perf_counter() - start
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     return {
-        "mode": args.mode, "model": args.model, "image_size": args.image_size, "batch_size": args.batch_size,
+        "mode": args.mode, "precision": args.precision, "model": args.model, "image_size": args.image_size, "batch_size": args.batch_size,
         "threads": torch.get_num_threads(), "torch": torch.__version__, "steps": steps,
         "images_per_s": steps * args.batch_size / elapsed, "peak_rss_bytes": peak_kib * 1024,
     }
@@ -90,6 +101,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--mode", choices=["all"] + MODES, default="all")
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: the forward pass under torch.autocast('cpu', dtype=torch.bfloat16)")
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of the table")
     args = parser.parse_args()
 
@@ -99,13 +112,15 @@ def main():
     results = []
     for mode in MODES:
         command = [sys.executable, __file__, "--mode", mode, "--model", args.model, "--image-size", str(args.image_size),
-                   "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--seconds", str(args.seconds)]
+                   "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--seconds", str(args.seconds),
+                   "--precision", args.precision]
         results.append(json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
         if args.json:
             print(json.dumps(results[-1]), flush=True)
     if not args.json:
         first = results[0]
-        print(f"PyTorch {first['torch']}, {args.model}, {args.image_size} px, batch {args.batch_size}, {first['threads']} thread(s)")
+        print(f"PyTorch {first['torch']}, {args.model}, {args.image_size} px, batch {args.batch_size}, {first['threads']} thread(s), "
+              f"{args.precision}")
         for r in results:
             print(f"{r['mode']:<10} {r['images_per_s']:8.1f} img/s   peak RSS {r['peak_rss_bytes'] / 2**30:5.2f} GiB")
 

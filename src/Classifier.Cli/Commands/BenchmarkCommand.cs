@@ -25,12 +25,13 @@ internal static class BenchmarkCommand
         var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
         var cache = ValueOptions.Choice("--cache", "Cache mode for the training-from-files rows.", EnumValues.Of<CacheMode>(), "auto");
         var engine = EngineOption.Create();
+        var precision = PrecisionOption.Create("fp32, and bf16 beside it where the CPU has AVX512_BF16 or AMX");
         var seconds = ValueOptions.Number("--seconds", OptionKind.Double, "Seconds per synthetic measurement.", Defaults.SecondsPerMeasurement, "S");
         var format = ValueOptions.Choice("--format", "table for people, json for scripts.", ["table", "json"], "table");
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {
-            model, sizes, images, batchSize, evalBatchSize, threads, cache, engine, seconds, format,
+            model, sizes, images, batchSize, evalBatchSize, threads, cache, engine, precision, seconds, format,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, _) =>
         {
@@ -47,6 +48,7 @@ internal static class BenchmarkCommand
                 Threads = parse.GetValue(threads),
                 Cache = EnumValues.Parse<CacheMode>(parse.GetValue(cache)!),
                 Engine = EngineOption.Read(parse, engine),
+                Precision = PrecisionOption.Read(parse, precision),
                 SecondsPerMeasurement = parse.GetValue(seconds),
             };
             bool json = parse.GetValue(format) == "json";

@@ -36,6 +36,7 @@ internal static class EvalCommand
         var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
         var device = DeviceOption.Create();
         var engine = EngineOption.Create();
+        var precision = PrecisionOption.Create(PrecisionOption.ModelsOwn);
         var tta = TtaOption.Create();
         var topK = ValueOptions.Optional<int>("--top-k", OptionKind.Int, $"Also report top-k accuracy (default: {EvalOptions.DefaultTopK} when the model has more than {EvalOptions.DefaultTopK} classes, otherwise none).", "K");
         var output = new Option<string?>("--output", "-o") { Description = "Folder for metrics.json, misclassified.csv and the PNGs (default: eval-<data folder name> beside the model).", HelpName = "DIR" };
@@ -47,7 +48,7 @@ internal static class EvalCommand
 
         var command = new Command("eval", "Evaluate a trained model on a folder of labelled images.")
         {
-            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, engine, tta, strict,
+            model, data, split, format, batchSize, threads, maxPixels, topK, output, topErrors, minAccuracy, minF1, device, engine, precision, tta, strict,
             shard, merge,
         };
         command.Validators.Add(result =>
@@ -94,6 +95,7 @@ internal static class EvalCommand
                 MaxPixels = parse.GetValue(maxPixels),
                 Device = DeviceOption.Read(parse, device),
                 Engine = EngineOption.Read(parse, engine),
+                Precision = PrecisionOption.Read(parse, precision),
                 TopK = parse.GetValue(topK),
                 Strict = parse.GetValue(strict),
                 TestTimeAugmentation = TtaOption.Read(parse, tta),

@@ -26,12 +26,13 @@ internal static class PredictCommand
         var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
         var device = DeviceOption.Create();
         var engine = EngineOption.Create();
+        var precision = PrecisionOption.Create(PrecisionOption.ModelsOwn);
         var tta = TtaOption.Create();
         var shard = ShardOption.Create("K/N: classify only shard K of N of the files (K from 0; split by a hash of each file's path); auto (Slurm) or auto/N (Kubernetes) reads K from the job engine.");
 
         var command = new Command("predict", "Classify image files and folders with a trained model.")
         {
-            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, engine, tta, shard,
+            model, paths, format, topK, batchSize, threads, maxPixels, strict, device, engine, precision, tta, shard,
         };
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
@@ -46,6 +47,7 @@ internal static class PredictCommand
                 TestTimeAugmentation = TtaOption.Read(parse, tta),
                 Device = DeviceOption.Read(parse, device),
                 Engine = EngineOption.Read(parse, engine),
+                Precision = PrecisionOption.Read(parse, precision),
                 Shard = ShardOption.Read(parse, shard),
             };
             using var predictor = Predictor.Open(options);

@@ -1,4 +1,5 @@
 using Classifier.Core.Benchmarks;
+using Classifier.Core.Torch;
 
 namespace Classifier.Cli.Output;
 
@@ -8,14 +9,19 @@ internal static class BenchmarkTable
     public static void Write(TextWriter o, IReadOnlyList<BenchmarkResult> results)
     {
         var first = results[0];
-        o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s)");
+        o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s), CPU: {CpuFeatures.Summary}");
         o.WriteLine();
         const int label = 34, column = 26;
         o.WriteLine("images/s".PadRight(label) + string.Concat(results.Select(r => $"{r.ImageSize} px ({r.Images:N0} {r.SourceFormat})".PadLeft(column))));
+        o.WriteLine("precision (--precision)".PadRight(label) + string.Concat(results.Select(r => r.Precision.PadLeft(column))));
+        // " [1.85x]": a bf16 column's figure over the fp32 column's at the same size.
+        string OverFp32(BenchmarkResult r, Func<BenchmarkResult, double> figure) =>
+            r.Precision != "fp32" && results.FirstOrDefault(x => x.ImageSize == r.ImageSize && x.Precision == "fp32") is { } fp32
+                ? $" [{figure(r) / figure(fp32):F2}x]" : "";
         void Row(string name, Func<BenchmarkResult, string> cell) =>
             o.WriteLine(name.PadRight(label) + string.Concat(results.Select(r => cell(r).PadLeft(column))));
         Row("decode + resize", r => $"{r.Decode:N0}");
-        Row("train: synthetic (ceiling)", r => $"{r.TrainCeiling:N1}");
+        Row("train: synthetic (ceiling)", r => $"{r.TrainCeiling:N1}{OverFp32(r, x => x.TrainCeiling)}");
         Row("train: naive NCHW (reference)", r => $"{r.TrainNaive:N1}  ({r.TrainCeiling / r.TrainNaive:F2}x)");
         Row("train: first epoch from files", r => $"{r.TrainFirstEpoch:N1}  ({r.TrainFirstEpoch / r.TrainCeiling:F2})");
         Row("train: later epoch from files", r => $"{r.TrainEpoch:N1}  ({r.TrainEpoch / r.TrainCeiling:F2})");
@@ -24,7 +30,7 @@ internal static class BenchmarkTable
             Row("frozen backbone: first epoch", r => r.FrozenFirstEpoch is { } v ? $"{v:N1}" : "-");
             Row($"frozen backbone: later{(first.Cache == "none" ? " epochs" : " (cached)")}", r => r.FrozenLaterEpoch is { } v ? $"{v:N1}" : "-");
         }
-        Row("inference: synthetic (ceiling)", r => $"{r.InferenceCeiling:N1}");
+        Row("inference: synthetic (ceiling)", r => $"{r.InferenceCeiling:N1}{OverFp32(r, x => x.InferenceCeiling)}");
         Row("evaluate from files", r => $"{r.Evaluate:N1}  ({r.Evaluate / r.InferenceCeiling:F2})");
         Row("inference engine (--engine)", r => r.Engine);
         Row("peak resident memory", r => $"{r.PeakResidentBytes / (1 << 20):N0} MiB");
@@ -35,6 +41,8 @@ internal static class BenchmarkTable
         Row("evaluate from files", r => $"{r.EvaluateCpuMicroseconds:N1}");
         Row("evaluate: reachable share", r => $"{r.EvaluateBound:F2}");
         o.WriteLine();
+        if (results.Any(r => r.Precision != "fp32"))
+            o.WriteLine("[x] bf16 over fp32 at the same size (bf16: convolutions and matrix products in bfloat16, as torch.autocast).");
         o.WriteLine("(x) ceiling over the naive loop; (0.nn) share of the matching ceiling. Peak memory is the process's resident peak while that size ran.");
         if (results.Any(r => r.FrozenFirstEpoch is not null))
             o.WriteLine("Frozen backbone: --freeze backbone through the trainer, from files; its later epochs train the head on the features the first cached.");
@@ -44,6 +52,7 @@ internal static class BenchmarkTable
 
     public static Dictionary<string, object?> ToJson(BenchmarkResult r) => new()
     {
+        ["precision"] = r.Precision,
         ["image_size"] = r.ImageSize,
         ["images"] = r.Images,
         ["source_format"] = r.SourceFormat,

@@ -12,7 +12,8 @@ internal static class EvaluationTable
     {
         var r = report.Result;
         var tta = r.Augmentation == TestTimeAugmentation.None ? "" : $", test-time augmentation: {EnumValues.Name(r.Augmentation)}";
-        var engine = r.Engine == Core.Inference.InferenceEngine.Onnx ? ", on ONNX Runtime" : "";
+        var engine = (r.Engine == Core.Inference.InferenceEngine.Onnx ? ", on ONNX Runtime" : "") +
+                     (r.Precision == Core.Torch.Precision.Bf16 ? ", bf16 mixed precision" : "");
         o.WriteLine($"Model: {report.ModelPath} ({report.Info.Architecture}{(report.Info.Weights is { } w ? $" from {w}" : "")}, epoch {report.Info.Epoch}{tta}{engine})");
         o.WriteLine($"Data:  {report.Data.Root} ({r.Images:N0} images{(report.Skipped.Count > 0 ? $", {report.Skipped.Count} skipped" : "")})");
         o.WriteLine();

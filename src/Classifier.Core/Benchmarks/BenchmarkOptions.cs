@@ -32,6 +32,12 @@ public sealed record BenchmarkOptions
     /// <summary>What runs the evaluation and inference rows (<c>--engine</c>), as in eval and predict.</summary>
     public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
 
+    /// <summary>
+    /// Precision of the training and inference rows (<c>--precision</c>); auto measures fp32 and, where the CPU has native
+    /// bf16, bf16 beside it (<see cref="BenchmarkRunner.Precisions"/>).
+    /// </summary>
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Auto;
+
     /// <summary>Images to generate for <paramref name="imageSize"/>.</summary>
     public int ImagesFor(int imageSize) => Images ?? Math.Clamp((1 << 22) / (imageSize * imageSize) * 2, 512, 8192);
 

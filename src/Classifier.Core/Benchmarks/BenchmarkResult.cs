@@ -32,6 +32,9 @@ public sealed record BenchmarkResult(int ImageSize, int Images, string SourceFor
     /// <summary>The engine of the evaluation and inference rows: <c>torch</c> or <c>onnx</c>.</summary>
     public string Engine { get; init; } = "torch";
 
+    /// <summary>The precision of the training and libtorch inference rows: <c>fp32</c> or <c>bf16</c>.</summary>
+    public string Precision { get; init; } = "fp32";
+
     /// <summary>
     /// First epoch of training with a frozen backbone (<c>--freeze backbone</c>) from files, which also records the
     /// backbone's features; null for a network without a separable head.

@@ -27,14 +27,15 @@ public static class BenchmarkRunner
         TorchRuntime.Initialize(options.Threads);
         var results = new List<BenchmarkResult>();
         foreach (var size in options.ImageSizes)
+        foreach (var precision in Precisions(options))
         {
-            var root = Path.Combine(Path.GetTempPath(), $"classify-benchmark-{Environment.ProcessId}-{size}");
+            var root = Path.Combine(Path.GetTempPath(), $"classify-benchmark-{Environment.ProcessId}-{size}-{MixedPrecision.Name(precision)}");
             try
             {
                 // Each size's peak row is its own: the high-water mark restarts from what is resident now.
                 NativeHeap.ReleaseFreeMemory();
                 ProcessMemory.ResetPeak();
-                results.Add(RunOne(options, size, root, log ?? (_ => { })));
+                results.Add(RunOne(options with { Precision = precision }, size, root, log ?? (_ => { })));
             }
             finally
             {
@@ -44,10 +45,21 @@ public static class BenchmarkRunner
         return results;
     }
 
+    /// <summary>
+    /// The precisions to measure: with <see cref="Precision.Auto"/> fp32, and bf16 beside it where the CPU computes
+    /// bf16 natively (for every network, the seed CNN included, so the table shows what --precision bf16 would give).
+    /// </summary>
+    public static IReadOnlyList<Precision> Precisions(BenchmarkOptions options) => options.Precision switch
+    {
+        Precision.Auto => CpuFeatures.NativeBf16 && Autocast.Available ? [Precision.Fp32, Precision.Bf16] : [Precision.Fp32],
+        var explicitOne => [MixedPrecision.Resolve(explicitOne, NetworkRegistry.Get(options.Model), CPU)],
+    };
+
     private static BenchmarkResult RunOne(BenchmarkOptions options, int size, string root, Action<string> log)
     {
         int count = options.ImagesFor(size);
-        log($"{size} px: writing {count:N0} {(size >= 96 ? "JPEG" : "PNG")} images to {root}");
+        var precision = options.Precision;
+        log($"{size} px, {MixedPrecision.Name(precision)}: writing {count:N0} {(size >= 96 ? "JPEG" : "PNG")} images to {root}");
         var train = BenchmarkImages.Write(Path.Combine(root, "train"), count, size);
         var val = BenchmarkImages.Write(Path.Combine(root, "val"), BenchmarkImages.Classes * 2, size, seed: 2);
         var dataset = DatasetScanner.Scan(train);
@@ -63,8 +75,8 @@ public static class BenchmarkRunner
         // The two run on different threads, whose heaps (glibc arenas) would each still hold the other round's freed
         // blocks: handed back after each round, so the peak row is one training step's.
         var (ceiling, naive) = Measurement.Interleaved(options.SecondsPerMeasurement,
-            seconds => ReleasingFreeMemory(TrainSteps(spec, size, pixels, options.BatchSize, naive: false, seconds)),
-            seconds => ReleasingFreeMemory(Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds)).GetAwaiter().GetResult()));
+            seconds => ReleasingFreeMemory(TrainSteps(spec, size, pixels, options.BatchSize, naive: false, seconds, precision)),
+            seconds => ReleasingFreeMemory(Task.Run(() => TrainSteps(spec, size, pixels, options.BatchSize, naive: true, seconds, precision)).GetAwaiter().GetResult()));
 
         NativeHeap.ReleaseFreeMemory(); // phases differ in buffer sizes
         log($"{size} px: two training epochs from files");
@@ -82,12 +94,12 @@ public static class BenchmarkRunner
 
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: evaluation from files");
-        var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize, options.Engine);
+        var evaluate = EvaluateFromFiles(spec, dataset, preprocessing, options.EvaluationBatchSize, options.Engine, precision);
         var evalPixels = new byte[options.EvaluationBatchSize * preprocessing.PixelBytes];
         new Random(4).NextBytes(evalPixels);
         NativeHeap.ReleaseFreeMemory();
         log($"{size} px: inference on synthetic batches (ceiling)");
-        var (inference, engine) = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement, options.Engine);
+        var (inference, engine) = InferenceSteps(spec, size, evalPixels, options.EvaluationBatchSize, options.SecondsPerMeasurement, options.Engine, precision);
 
         return new BenchmarkResult(size, count, size >= 96 ? "jpeg 320x240" : "png", options.BatchSize, options.EvaluationBatchSize,
             get_num_threads(), EnumValues.Name(options.Cache), decode.PerSecond, ceiling, naive, firstEpoch, laterEpoch,
@@ -99,6 +111,7 @@ public static class BenchmarkRunner
             FrozenFirstEpoch = frozen?.First,
             FrozenLaterEpoch = frozen?.Later,
             Engine = EnumValues.Name(engine),
+            Precision = MixedPrecision.Name(precision),
         };
     }
 
@@ -127,10 +140,10 @@ public static class BenchmarkRunner
     }
 
     /// <summary>Training steps per second x batch size, after two warm-up steps, for at least <paramref name="seconds"/>.</summary>
-    private static double TrainSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, bool naive, double seconds)
+    private static double TrainSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, bool naive, double seconds, Precision precision)
     {
         manual_seed(1);
-        using var model = spec.Create(BenchmarkImages.Classes, size);
+        using var model = MixedPrecision.Apply(spec.Create(BenchmarkImages.Classes, size), precision);
         var preprocessing = spec.Preprocessing(size);
         using var optimizer = new AdamOptimizer(model.parameters(), 1e-3);
         var labels = Enumerable.Range(0, batchSize).Select(i => (long)(i % BenchmarkImages.Classes)).ToArray();
@@ -165,11 +178,11 @@ public static class BenchmarkRunner
     }
 
     private static (Rate Rate, InferenceEngine Engine) InferenceSteps(NetworkSpec spec, int size, byte[] pixels, int batchSize, double seconds,
-        InferenceEngine engine)
+        InferenceEngine engine, Precision precision)
     {
         var preprocessing = spec.Preprocessing(size);
         var classNames = Enumerable.Range(0, BenchmarkImages.Classes).Select(i => $"class{i}").ToList();
-        using var network = OpenInference(spec, classNames, preprocessing, engine);
+        using var network = OpenInference(spec, classNames, preprocessing, engine, precision);
         using var inference = inference_mode();
         var steps = Measurement.Repeat(seconds, () =>
         {
@@ -203,23 +216,34 @@ public static class BenchmarkRunner
             Threads = options.Threads,
             Cache = options.Cache,
             OutputDir = output,
+            Precision = options.Precision,
         }, observer).Run();
         return observer.Rates;
     }
 
     /// <summary>A randomly initialised <paramref name="spec"/> network on <paramref name="engine"/>, as eval and predict open a model file.</summary>
-    private static InferenceNetwork OpenInference(NetworkSpec spec, IReadOnlyList<string> classNames, Preprocessing preprocessing, InferenceEngine engine)
+    private static InferenceNetwork OpenInference(NetworkSpec spec, IReadOnlyList<string> classNames, Preprocessing preprocessing, InferenceEngine engine,
+        Precision precision)
     {
         manual_seed(1);
         var info = new ModelInfo(spec.Name, classNames, preprocessing, 0, new Dictionary<string, double>(), ToolInfo.Version,
-            TorchRuntime.TorchSharpVersion, DateTime.UtcNow);
+            TorchRuntime.TorchSharpVersion, DateTime.UtcNow) { Precision = precision };
         var model = new LoadedModel(spec.Create(classNames.Count, preprocessing.ImageSize), info, new Dictionary<string, byte[]>());
-        return InferenceNetwork.Open(model, engine, CPU);
+        // As eval opens a model trained in this precision: --engine auto takes the network's engine for it (libtorch bf16 or
+        // ONNX Runtime fp32), --engine torch runs it in that precision, ONNX Runtime runs fp32.
+        var inferencePrecision = engine switch
+        {
+            InferenceEngine.Onnx => Precision.Fp32,
+            InferenceEngine.Torch => precision,
+            _ => Precision.Auto,
+        };
+        return InferenceNetwork.Open(model, engine, CPU, precision: inferencePrecision);
     }
 
-    private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize, InferenceEngine engine)
+    private static Rate EvaluateFromFiles(NetworkSpec spec, Dataset dataset, Preprocessing preprocessing, int batchSize, InferenceEngine engine,
+        Precision precision)
     {
-        using var model = OpenInference(spec, dataset.ClassNames, preprocessing, engine);
+        using var model = OpenInference(spec, dataset.ClassNames, preprocessing, engine, precision);
         var decoder = new ImageDecoder(preprocessing);
         // Warm-up on two batches, as the inference ceiling has: JIT tiers, and the heap's first faults on the buffers.
         var warmUp = dataset.Images.Take(2 * batchSize).ToList();

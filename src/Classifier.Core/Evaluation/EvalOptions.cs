@@ -39,6 +39,12 @@ public sealed record EvalOptions
     public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
 
     /// <summary>
+    /// libtorch's arithmetic (<c>--precision</c>); auto is the precision the model was trained in where the CPU has native
+    /// bf16, else fp32 (<see cref="Inference.InferenceNetwork.Open"/>).
+    /// </summary>
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Auto;
+
+    /// <summary>
     /// k of the top-k accuracy; null for the default: 5 when the model has more than 5 classes, otherwise none
     /// (with few classes top-k says little). 1 measures only top-1.
     /// </summary>

@@ -30,6 +30,7 @@ public static class EvaluationJson
             ["images"] = result.Images,
             ["test_time_augmentation"] = EnumValues.Name(result.Augmentation),
             ["engine"] = result.Engine is { } engine ? EnumValues.Name(engine) : null,
+            ["compute_precision"] = EnumValues.Name(result.Precision),
             ["accuracy"] = result.Accuracy,
             ["loss"] = double.IsFinite(result.Loss) ? result.Loss : null,
             ["loss_sum"] = double.IsFinite(result.LossSum) ? result.LossSum : null,

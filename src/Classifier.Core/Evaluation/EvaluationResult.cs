@@ -29,6 +29,9 @@ public sealed record EvaluationResult(long Images, double Loss, ConfusionMatrix 
     /// <summary>The engine that ran the network (libtorch or ONNX Runtime); null where it is not known (shards written before it was recorded).</summary>
     public Inference.InferenceEngine? Engine { get; init; }
 
+    /// <summary>The arithmetic the network ran in (<c>--precision</c>): fp32 unless libtorch ran it in bf16.</summary>
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Fp32;
+
     /// <summary>Top-k accuracy, or null when <see cref="TopK"/> is 0.</summary>
     public double? TopKAccuracy => TopK == 0 ? null : Images == 0 ? 0 : (double)TopKCorrect / Images;
 

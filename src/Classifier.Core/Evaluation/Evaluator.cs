@@ -85,6 +85,7 @@ public static class Evaluator
             TopKCorrect = topK >= 2 ? topKCorrect : 0,
             Augmentation = augmentation,
             Engine = network.Engine,
+            Precision = network.Precision,
         };
     }
 }

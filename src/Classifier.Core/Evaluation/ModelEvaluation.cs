@@ -81,7 +81,8 @@ public static class ModelEvaluation
         var device = DeviceSelection.Resolve(options.Device);
         var loaded = ModelFile.LoadForInference(modelPath);
         loaded.Network.to(device);
-        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads, engineImages ?? data.Images.Count);
+        using var network = InferenceNetwork.Open(loaded, options.Engine, device, options.Threads, engineImages ?? data.Images.Count,
+            options.Precision);
         var info = loaded.Info;
         var skipped = new SkippedImages();
         if (onSkipped is not null) skipped.Skipped += onSkipped;

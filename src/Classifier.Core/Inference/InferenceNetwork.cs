@@ -19,6 +19,9 @@ public abstract class InferenceNetwork : IDisposable
     /// <summary>The engine that runs the network: <see cref="InferenceEngine.Torch"/> or <see cref="InferenceEngine.Onnx"/>.</summary>
     public abstract InferenceEngine Engine { get; }
 
+    /// <summary>The arithmetic the network runs in: <see cref="Torch.Precision.Fp32"/> or <see cref="Torch.Precision.Bf16"/> (libtorch only).</summary>
+    public Precision Precision { get; private init; } = Precision.Fp32;
+
     /// <summary>
     /// Why <see cref="InferenceEngine.Auto"/> chose libtorch although the network would run on ONNX Runtime
     /// elsewhere (ONNX Runtime failed to load, or the network has no ONNX translation); null otherwise.
@@ -72,16 +75,23 @@ public abstract class InferenceNetwork : IDisposable
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
     /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
     /// </summary>
-    public static InferenceNetwork Open(LoadedModel model, InferenceEngine engine, Device device, int threads = 0, long? images = null)
+    public static InferenceNetwork Open(LoadedModel model, InferenceEngine engine, Device device, int threads = 0, long? images = null,
+        Precision precision = Precision.Auto)
     {
         bool onCpu = device.type == DeviceType.CPU;
         if (engine == InferenceEngine.Onnx && !onCpu)
             throw new ClassifierException($"--engine onnx runs on the CPU; with --device {device.type.ToString().ToLowerInvariant()} use --engine torch or auto.");
-        if (engine == InferenceEngine.Auto && (!onCpu || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
-                                               || NetworkRegistry.Find(model.Info.Architecture)?.Inference == InferenceEngine.Torch))
+        if (engine == InferenceEngine.Onnx && precision == Precision.Bf16)
+            throw new ClassifierException("--precision bf16 runs on libtorch; ONNX Runtime runs the exported fp32 graph. Use --engine torch or auto, or --precision fp32.");
+        var spec = NetworkRegistry.Find(model.Info.Architecture);
+        bool bf16Asked = precision == Precision.Bf16;
+        precision = InferencePrecision(precision, model.Info, spec, device);
+        // In bf16 the network's measured choice between libtorch bf16 and ONNX Runtime fp32 (NetworkSpec.Bf16Inference).
+        if (engine == InferenceEngine.Auto && (!onCpu || bf16Asked || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
+                                               || (precision == Precision.Bf16 ? spec?.Bf16Inference : spec?.Inference) == InferenceEngine.Torch))
             engine = InferenceEngine.Torch;
         if (engine == InferenceEngine.Torch)
-            return new TorchInference(model.Network, owned: true);
+            return new TorchInference(MixedPrecision.Apply(model.Network, precision), owned: true) { Precision = precision };
         byte[] graph;
         SessionOptions options;
         try
@@ -91,7 +101,7 @@ public abstract class InferenceNetwork : IDisposable
         }
         catch (Exception e) when (engine == InferenceEngine.Auto && OnnxRuntimeInference.CannotRun(e))
         {
-            return new TorchInference(model.Network, owned: true) { FallbackReason = $"ONNX Runtime cannot run this network ({e.Message}); using libtorch." };
+            return new TorchInference(MixedPrecision.Apply(model.Network, precision), owned: true) { Precision = precision, FallbackReason = $"ONNX Runtime cannot run this network ({e.Message}); using libtorch." };
         }
         catch (Exception e) when (OnnxRuntimeInference.CannotRun(e))
         {
@@ -115,6 +125,19 @@ public abstract class InferenceNetwork : IDisposable
             graph = [];   // the session has parsed it
             ReleaseMemory();
         }
+    }
+
+    /// <summary>
+    /// What <paramref name="requested"/> means for inference: <see cref="Precision.Auto"/> is the precision the model
+    /// was trained in (<see cref="ModelInfo.Precision"/>) where bf16 is native and the network runs on the CPU, fp32
+    /// elsewhere, so an fp32 model repeats training's validation exactly and bf16 is never chosen where it is emulated.
+    /// </summary>
+    private static Precision InferencePrecision(Precision requested, ModelInfo info, NetworkSpec? spec, Device device)
+    {
+        if (spec is null) return Precision.Fp32;   // an unknown architecture is refused when the model loads
+        if (requested != Precision.Auto) return MixedPrecision.Resolve(requested, spec, device);
+        bool nativeBf16 = device.type == DeviceType.CPU && CpuFeatures.NativeBf16 && Autocast.Available;
+        return info.Precision == Precision.Bf16 && nativeBf16 ? Precision.Bf16 : Precision.Fp32;
     }
 
     private static void ReleaseMemory()

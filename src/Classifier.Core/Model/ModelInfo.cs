@@ -60,4 +60,11 @@ public sealed record ModelInfo(
     /// </summary>
     [JsonConverter(typeof(JsonStringEnumConverter<TestTimeAugmentation>))]
     public TestTimeAugmentation TestTimeAugmentation { get; init; }
+
+    /// <summary>
+    /// The arithmetic training ran in (<c>--precision</c>), which <c>eval</c> and <c>predict</c> use by default where the
+    /// CPU computes bf16 natively; the weights are fp32 either way. Files written before it existed read as fp32.
+    /// </summary>
+    [JsonConverter(typeof(Torch.PrecisionJsonConverter))]
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Fp32;
 }

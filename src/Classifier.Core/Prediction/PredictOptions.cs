@@ -32,6 +32,12 @@ public sealed record PredictOptions
     /// <summary>What runs the network (<c>--engine</c>); <see cref="Inference.InferenceEngine.Auto"/> by default.</summary>
     public Inference.InferenceEngine Engine { get; init; } = Inference.InferenceEngine.Auto;
 
+    /// <summary>
+    /// libtorch's arithmetic (<c>--precision</c>); auto is the precision the model was trained in where the CPU has native
+    /// bf16, else fp32 (<see cref="Inference.InferenceNetwork.Open"/>).
+    /// </summary>
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Auto;
+
     /// <summary>Classify only this shard of the input files (<c>--shard K/N</c>); null for all of them.</summary>
     public Sharding.Shard? Shard { get; init; }
 

@@ -97,7 +97,8 @@ public sealed class Predictor : IDisposable
             images.Add(new LabeledImage(chunk[i].Path, 0));
         }
         if (images.Count > 0)
-            _network ??= InferenceNetwork.Open(_model, _options.Engine, _device, _options.Threads, last ? images.Count : null);
+            _network ??= InferenceNetwork.Open(_model, _options.Engine, _device, _options.Threads, last ? images.Count : null,
+                _options.Precision);
         var skipped = new SkippedImages();
         var loader = new BatchLoader(images, _decoder, cache: null, skipped) { Strict = _options.Strict };
         var order = Enumerable.Range(0, images.Count).ToArray();

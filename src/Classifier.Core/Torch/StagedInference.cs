@@ -57,18 +57,25 @@ public static class StagedInference
     {
         if (is_grad_enabled() || !Stages.TryGetValue(network, out var stages)) return network.call(input);
         var x = input.is_contiguous() ? input : input.contiguous();   // what the network's ContiguousInput hook does
-        foreach (var stage in stages)
+        // What the network's MixedPrecision hooks do: the stages under one autocast region, fp32 logits out.
+        using (MixedPrecision.IsMixed(network) ? Autocast.Enter() : default)
         {
-            Tensor y;
-            using (NewDisposeScope())
+            foreach (var stage in stages)
             {
-                y = stage(x);
-                if (ReferenceEquals(y, x)) continue;   // an in-place stage (ReLU, eval-mode dropout) hands its input back
-                y.MoveToOuterDisposeScope();
+                Tensor y;
+                using (NewDisposeScope())
+                {
+                    y = stage(x);
+                    if (ReferenceEquals(y, x)) continue;   // an in-place stage (ReLU, eval-mode dropout) hands its input back
+                    y.MoveToOuterDisposeScope();
+                }
+                if (!ReferenceEquals(x, input)) x.Dispose();   // read by this stage, needed by no other
+                x = y;
             }
-            if (!ReferenceEquals(x, input)) x.Dispose();   // read by this stage, needed by no other
-            x = y;
         }
-        return x;
+        if (x.dtype == ScalarType.Float32) return x;
+        var logits = x.to_type(ScalarType.Float32);
+        if (!ReferenceEquals(x, input)) x.Dispose();
+        return logits;
     }
 }

@@ -21,6 +21,7 @@ public static class TorchRuntime
         {
             if (!_loaded)
             {
+                OpenMpWaiting.Apply();   // before libtorch (and its libgomp) loads
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);

@@ -37,7 +37,7 @@ public sealed class FeatureCache
         var remover = _head.register_forward_pre_hook((_, input) =>
         {
             var ids = indices();
-            using var cpu = input.detach().cpu().contiguous();   // [N, features]
+            using var cpu = input.detach().cpu().to_type(ScalarType.Float32).contiguous();   // [N, features]; bf16 under mixed precision, exact in fp32
             var values = cpu.data<float>().ToArray();
             int length = values.Length / ids.Length;
             for (int i = 0; i < ids.Length; i++)

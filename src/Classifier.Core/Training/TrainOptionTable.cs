@@ -129,7 +129,15 @@ public static class TrainOptionTable
             o => o.Threads, (o, v) => o with { Threads = v }),
         Bind(Advanced, "device", OptionKind.Choice<ComputeDevice>(), "Where the network runs: auto (CUDA if this build and machine have it, else CPU), cpu or cuda.",
             o => o.Device, (o, v) => o with { Device = v }),
+        Bind(Advanced, "precision", OptionKind.Choice<Precision>(), PrecisionHelp,
+            o => o.Precision, (o, v) => o with { Precision = v }),
     ];
+
+    /// <summary>The help of <c>--precision</c>, shared by train, eval, predict and benchmark.</summary>
+    public const string PrecisionHelp =
+        "Arithmetic: bf16 runs convolutions and matrix products in bfloat16 with fp32 weights, loss and optimizer state " +
+        "(as torch.autocast), faster than fp32 at 224 px where the CPU has AVX512_BF16 or AMX; auto picks bf16 there for the " +
+        "zoo's networks at 224 px or more, fp32 for the seed CNN, smaller images and other CPUs. Model files stay fp32.";
 
     /// <summary>The option named <paramref name="name"/> (the flag without dashes), or null.</summary>
     public static TrainOption? Find(string name) => All.FirstOrDefault(o => o.Name == name);

@@ -132,6 +132,12 @@ public sealed record TrainOptions
     /// <summary>Where the network runs (<c>--device</c>); resolved by <see cref="Torch.DeviceSelection"/>.</summary>
     public Torch.ComputeDevice Device { get; init; } = Torch.ComputeDevice.Auto;
 
+    /// <summary>
+    /// Arithmetic of the network (<c>--precision</c>): auto is resolved when the run starts
+    /// (<see cref="Torch.MixedPrecision.Resolve"/>) and options.json records fp32 or bf16, which resume honours.
+    /// </summary>
+    public Torch.Precision Precision { get; init; } = Torch.Precision.Auto;
+
     /// <summary>Stop at the first image that cannot be read instead of skipping it (<c>--strict</c>).</summary>
     public bool Strict { get; init; }
 

@@ -44,6 +44,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             : null;
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
+        // From here on the run's precision is fp32 or bf16, as options.json, the model files and resume see it.
+        options = options with { Precision = MixedPrecision.Resolve(options.Precision, options.Network, device, options.Preprocessing.ImageSize) };
         using var run = RunFolder.CreateNew(options.OutputDir);
         var spec = options.Network;
         var preprocessing = options.Preprocessing;
@@ -85,10 +87,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 $"Start it again with 'classify train DATA_DIR -o {runDir}' (a folder without a checkpoint is reused).");
         var options = TrainOptionsFile.Read(run.Options);
         if (epochs is { } extended) options = options with { Epochs = extended };
+        // Runs from before --precision have no entry: they trained in fp32.
+        if (options.Precision == Precision.Auto) options = options with { Precision = Precision.Fp32 };
         options.Validate();
         TorchRuntime.Initialize(options.Threads);
         if (options.Network.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         var device = DeviceSelection.Resolve(options.Device);
+        MixedPrecision.Resolve(options.Precision, options.Network, device);   // bf16 on a GPU is refused, naming --precision
 
         using var checkpoint = ModelFile.Load(run.LastModel);
         ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
@@ -136,6 +141,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     {
         // The network that is validated and saved as the run's model: the weight average when there is one.
         var evaluated = average?.Network ?? model;
+        MixedPrecision.Apply(model, options.Precision);
+        MixedPrecision.Apply(evaluated, options.Precision);
         var (trainSet, validationSet, source) = data;
         var preprocessing = options.Preprocessing;
         var classNames = trainSet.ClassNames;
@@ -150,7 +157,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var augmenter = new Augmenter(options.Augment);
         var features = options.Freeze == FreezeMode.Backbone && !options.Augment.Any && options.Cache != CacheMode.None
                        && options.Network.Head is { } head
-            ? new FeatureCache(trainSet.Images, NetworkHead.Module(model, head), budget)
+            ? new FeatureCache(trainSet.Images, MixedPrecision.Apply(NetworkHead.Module(model, head), options.Precision), budget)
             : null;
 
         observer.OnTrainingStarted(new TrainingStarted(run, trainSet, validationSet, source,
@@ -334,6 +341,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             ToolInfo.Version, TorchRuntime.TorchSharpVersion, DateTime.UtcNow)
         {
             TestTimeAugmentation = options.TestTimeAugmentation,
+            Precision = options.Precision,
             Hyperparameters = new NetworkHyperparameters(classNames.Count, options.Preprocessing.ImageSize),
             Weights = _startingWeights?.Name,
             WeightsFile = _startingWeights?.FileName,

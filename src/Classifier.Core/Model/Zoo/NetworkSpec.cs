@@ -32,6 +32,13 @@ public sealed record NetworkSpec
     public Inference.InferenceEngine Inference { get; init; } = Classifier.Core.Inference.InferenceEngine.Onnx;
 
     /// <summary>
+    /// The engine <c>--engine auto</c> runs it on when its precision is bf16 (<see cref="MixedPrecision"/>): libtorch in
+    /// bf16 where that measured faster than ONNX Runtime in fp32 on an AVX512_BF16 CPU (docs/performance.md), else ONNX
+    /// Runtime, which then runs fp32.
+    /// </summary>
+    public Inference.InferenceEngine Bf16Inference { get; init; } = Classifier.Core.Inference.InferenceEngine.Torch;
+
+    /// <summary>
     /// Builds the network for <paramref name="classes"/> and <paramref name="imageSize"/> with fresh weights drawn from
     /// torch's generator, after putting its heap policy in force if none is yet (<see cref="NativeHeap.ForNetwork"/>):
     /// every verb builds its network before its first tensor, so the policy is in place before libtorch allocates.
@@ -41,6 +48,13 @@ public sealed record NetworkSpec
         NativeHeap.ForNetwork(Heap);
         return Construct(classes, imageSize);
     }
+
+    /// <summary>
+    /// Whether <c>--precision auto</c> trains and runs it in bfloat16 mixed precision where the CPU computes bf16
+    /// natively (<see cref="MixedPrecision.Resolve"/>). True for the zoo's networks, which are fine-tuned; false for the
+    /// default seed CNN, whose default run stays bit for bit what it was on every CPU.
+    /// </summary>
+    public bool MixedPrecisionByDefault { get; init; } = true;
 
     /// <summary>
     /// The layer table for (class count, input side) without building the network; null to measure it on a built one

@@ -48,6 +48,8 @@ internal static class TorchVisionMobileNet
         Preprocessing = ImageNetNormalization.For,
         Head = "classifier",
         ClassifierLayer = classifier,
+        // ONNX Runtime's fp32 depthwise convolutions beat libtorch's, in bf16 too (docs/performance.md).
+        Bf16Inference = Inference.InferenceEngine.Onnx,
     };
 
     /// <summary>
