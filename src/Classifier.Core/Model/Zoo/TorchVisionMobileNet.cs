@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,6 +33,7 @@ internal static class TorchVisionMobileNet
         Construct = (classes, _) => ContiguousInput.Require(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
+        PretrainedResize = ResizeMode.Crop,
         Head = "classifier",
         ClassifierLayer = classifier,
     };
