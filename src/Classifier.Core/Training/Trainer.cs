@@ -33,7 +33,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     public TrainResult Run(CancellationToken cancellation = default)
     {
         options.Validate();
-        if (options.Weights is { } source) PretrainedWeights.CheckSource(source, options.Network);
+        if (options.Weights is { } source) StartingWeights.CheckSource(source, options.Network);
         var data = TrainingData.Resolve(options);
         TorchRuntime.Initialize(options.Threads);
         var device = DeviceSelection.Resolve(options.Device);
@@ -48,12 +48,13 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             OutputDir = run.Path,
             ImageSize = preprocessing.ImageSize,
             Interpolation = preprocessing.Interpolation,
+            Resize = preprocessing.Resize,
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;
         if (spec.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         using var model = spec.Create(classes, preprocessing.ImageSize);
-        var weightsNote = options.Weights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
+        var weightsNote = options.Weights is { } weights ? StartingWeights.Load(weights, spec, model, data.Train.ClassNames) : null;
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
         using var average = options.EmaDecay is { } decay
@@ -113,7 +114,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set. Parameters that <see cref="FineTuning"/>
     /// freezes are left out; the backbone's get <see cref="TrainOptions.EffectiveBackboneLrScale"/> times the rate.
     /// </summary>
-    private AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model)
+    private AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => CreateOptimizer(model, options);
+
+    /// <summary>The optimizer a run with <paramref name="options"/> trains <paramref name="model"/> with.</summary>
+    internal static AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainOptions options)
     {
         var trained = FineTuning.Parameters(model, options);
         var scales = options.Network.Head is null ? null : trained.Select(p => p.Scale).ToList();
@@ -139,7 +143,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
         using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
         var augmenter = new Augmenter(options.Augment);
-        var features = options.Freeze == FreezeMode.Backbone && !options.Augment.Any && options.Cache != CacheMode.None
+        var features = (options.Freeze == FreezeMode.Backbone || options.FreezeEpochs > 0) && !options.Augment.Any && options.Cache != CacheMode.None
                        && options.Network.Head is { } head
             ? new FeatureCache(trainSet.Images, NetworkHead.Module(model, head), budget)
             : null;
@@ -158,6 +162,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
+            // Past --freeze-epochs the backbone trains and its features change: the cache has done its work.
+            if (!options.BackboneFrozenIn(epoch)) features = null;
             var trained = TrainEpoch(model, average, optimizer, loss, augmenter, trainLoader, features, epoch, partial, device, cancellation);
             // Training and validation use buffers of different sizes; each phase's free blocks go back to the system
             // before the other starts, so the heap does not hold both phases' worth (see NativeHeap).
@@ -218,7 +224,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         var preprocessing = options.Preprocessing;
         model.train();
-        FineTuning.SetModes(model, options);
+        FineTuning.SetModes(model, options, epoch);
         bool batchNormTrains = FineTuning.BatchNormTrains(model);
         var clock = Stopwatch.StartNew();
         double lossSum = progress.LossSum;
@@ -258,14 +264,11 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                         logits = model.call(input);                                                             // [N, classes]
                         labels = BatchTensors.Labels(batch).to(device);                                             // [N]
                     }
-                    var batchLoss = loss.Compute(logits, labels);
-                    float lossValue = batchLoss.item<float>();
+                    float lossValue = Step(logits, labels, loss, optimizer);
                     if (!float.IsFinite(lossValue))
                         throw new ClassifierException(
                             $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
                             "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
-                    batchLoss.backward();
-                    optimizer.Step();
                     average?.Update(optimizer.Steps);
                     lossSum += (double)lossValue * batch.Count;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
@@ -296,6 +299,21 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                 yield return Batch.WithoutPixels(features!.Labels(ids), ids);
             }
         }
+    }
+
+    /// <summary>
+    /// The optimizer step of one batch, shared by training and <see cref="LearningRateFinder"/>: the mean loss of
+    /// <paramref name="logits"/> [N, classes] against <paramref name="labels"/> [N], backward, one Adam step. A loss
+    /// that is not finite is returned without stepping, for the caller to stop on.
+    /// </summary>
+    internal static float Step(Tensor logits, Tensor labels, TrainingLoss loss, AdamOptimizer optimizer)
+    {
+        var batchLoss = loss.Compute(logits, labels);
+        float lossValue = batchLoss.item<float>();
+        if (!float.IsFinite(lossValue)) return lossValue;
+        batchLoss.backward();
+        optimizer.Step();
+        return lossValue;
     }
 
     private void SaveInterrupted(RunFolder run, nn.Module<Tensor, Tensor> evaluated, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer,
