@@ -85,6 +85,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var device = DeviceSelection.Resolve(options.Device);
 
         using var checkpoint = ModelFile.Load(run.LastModel);
+        // Runs started before --resize existed have none in options.json: they train on as their model file records.
+        options = options with { Resize = options.Resize ?? checkpoint.Info.Preprocessing.Resize };
         ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
         Checkpoint.RequireResumable(runDir, run.LastModel, checkpoint);
@@ -344,7 +346,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         {
             TestTimeAugmentation = options.TestTimeAugmentation,
             Hyperparameters = new NetworkHyperparameters(classNames.Count, options.Preprocessing.ImageSize),
-            Weights = options.Weights is null or PretrainedWeights.ImageNet ? options.Weights : Path.GetFileName(options.Weights),
+            Weights = options.Weights is null or PretrainedWeights.ImageNet ? options.Weights : Path.GetFileName(Path.TrimEndingDirectorySeparator(options.Weights)),
         };
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>
