@@ -93,7 +93,7 @@ internal static class LrFindCommand
             var o = terminal.Out;
             o.WriteLine($"Swept {result.Rates.Count} batches of {options.BatchSize} from {LrFindPlot.Format(result.Rates[0])} to {LrFindPlot.Format(result.Rates[^1])}" +
                         $" in {result.Seconds:0.0} s{(result.Diverged ? ", stopped when the loss diverged" : "")}.");
-            o.WriteLine($"Suggested: --learning-rate {LrFindPlot.Format(result.SuggestedRate)}  (middle of the longest fall of the smoothed loss)");
+            o.WriteLine($"Suggested: --learning-rate {LrFindPlot.Format(result.SuggestedRate)}  (a tenth of the rate with the lowest smoothed loss)");
             o.WriteLine($"Curve:     {Path.GetFullPath(plot)}");
             return ExitCodes.Ok;
         }));

@@ -31,12 +31,10 @@ public static class LrFindPlot
         var line = plot.Add.VerticalLine(suggested, 2, Color.FromHex("#d62728"));
         line.LinePattern = LinePattern.Dashed;
         line.LegendText = $"suggested --learning-rate {Format(result.SuggestedRate)}";
-        int index = result.Rates.ToList().IndexOf(result.SuggestedRate);
-        if (index >= 0)
-        {
-            var marker = plot.Add.Marker(suggested, result.SmoothedLosses[index], MarkerShape.FilledCircle, 10, Color.FromHex("#d62728"));
-            marker.LegendText = "";
-        }
+        // The minimum the suggestion is a tenth of.
+        int lowest = Enumerable.Range(0, result.Rates.Count).MinBy(i => result.SmoothedLosses[i]);
+        var marker = plot.Add.Marker(x[lowest], result.SmoothedLosses[lowest], MarkerShape.FilledCircle, 8, Color.FromHex("#d62728"));
+        marker.LegendText = "lowest smoothed loss";
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             IntegerTicksOnly = true,

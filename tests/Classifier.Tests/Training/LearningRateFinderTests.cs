@@ -33,7 +33,6 @@ public sealed class LearningRateFinderTests : IDisposable
         for (int i = 1; i < result.Rates.Count; i++)
             Assert.Equal(result.Rates[1] / result.Rates[0], result.Rates[i] / result.Rates[i - 1], 6);
         Assert.InRange(result.SuggestedRate, result.Rates[0], result.Rates[^1]);
-        Assert.Contains(result.SuggestedRate, result.Rates);
         Assert.All(result.SmoothedLosses, l => Assert.True(double.IsFinite(l)));
         Assert.False(Directory.Exists(_dir.Combine("unused")), "lr-find creates no run folder");
     }
@@ -63,15 +62,24 @@ public sealed class LearningRateFinderTests : IDisposable
     }
 
     [Fact]
-    public void Suggestion_IsInsideTheLongestFallOfTheCurve()
+    public void Suggestion_IsATenthOfTheRateAtTheLowestSmoothedLoss()
     {
-        // Flat, then falling from step 30 to step 70, then rising: the suggestion lies inside the fall.
+        // Flat, then falling from step 30 to step 70, then rising: the lowest point is step 70.
         var rates = Enumerable.Range(0, 100).Select(i => Math.Pow(10, -7 + 8.0 * i / 99)).ToList();
-        var losses = Enumerable.Range(0, 100).Select(i => i < 30 ? 2.3 + 1e-4 * (i % 3) : i < 70 ? 2.3 - 0.04 * (i - 30) : 0.7 + 0.2 * (i - 70)).ToList();
+        var losses = Enumerable.Range(0, 100).Select(i => i < 30 ? 2.3 + 1e-4 * (i % 3) : i <= 70 ? 2.3 - 0.04 * (i - 30) : 0.7 + 0.2 * (i - 70)).ToList();
 
         double suggested = LearningRateFinder.Suggest(rates, losses);
 
-        Assert.InRange(rates.IndexOf(suggested), 35, 65);
+        Assert.Equal(rates[70] / 10, suggested, 12);
+    }
+
+    [Fact]
+    public void Suggestion_StaysInsideTheSweptRange_WhenTheLowestPointComesFirst()
+    {
+        var rates = Enumerable.Range(0, 50).Select(i => Math.Pow(10, -3 + 4.0 * i / 49)).ToList();
+        var losses = Enumerable.Range(0, 50).Select(i => 1.0 + i).ToList();
+
+        Assert.Equal(rates[0], LearningRateFinder.Suggest(rates, losses));
     }
 
     [Theory]
