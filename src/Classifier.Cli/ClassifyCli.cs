@@ -15,6 +15,7 @@ public static class ClassifyCli
         var root = new RootCommand("classify: train image classifiers on a folder of images, evaluate them and plot their training curves.")
         {
             TrainCommand.Create(),
+            LrFindCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
             ServeCommand.Create(),

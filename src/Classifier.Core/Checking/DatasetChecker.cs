@@ -55,14 +55,21 @@ public static class DatasetChecker
             clock.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Training's own choice of folders: <c>--val DIR</c>, else the data folder's train/ and val/, else the data folder alone.</summary>
+    /// <summary>
+    /// Training's own choice of folders: a data folder laid out as <see cref="SplitFolders"/> gives its train/, validation
+    /// and test/ folders, any other the data folder itself; <c>--val DIR</c> is the validation folder.
+    /// </summary>
     private static List<(string Name, string Path)> FoldersToCheck(CheckOptions options)
     {
-        if (options.ValidationDir is not null)
-            return [("train", options.DataDir), ("val", options.ValidationDir)];
-        if (Directory.Exists(options.DataDir) && TrainingData.FindTrainValFolders(options.DataDir) is var (train, val))
-            return [("train", train), ("val", val)];
-        return [("data", options.DataDir)];
+        var layout = SplitFolders.Find(options.DataDir);
+        var folders = new List<(string Name, string Path)>();
+        // With --val the data folder is what training trains on.
+        if (layout is null) folders.Add((options.ValidationDir is null ? "data" : "train", options.DataDir));
+        else folders.Add(("train", layout.Train));
+        if (options.ValidationDir is not null) folders.Add(("val", options.ValidationDir));
+        else if (layout?.Validation is { } val) folders.Add(("val", val));
+        if (layout?.Test is { } test) folders.Add(("test", test));
+        return folders;
     }
 
     private static FolderListing ScanFolder(string name, string root)

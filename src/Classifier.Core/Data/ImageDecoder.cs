@@ -237,6 +237,9 @@ public sealed class ImageDecoder
     private bool TryDecodeLargePng(ReadOnlySpan<byte> file, Span<byte> destination)
     {
         int size = Preprocessing.ImageSize;
+        // Its reductions shrink each axis by its own factor, which only squashing allows; crop and pad keep the aspect
+        // ratio, so ImageSharp decodes such files (behind the large-image gate).
+        if (Preprocessing.Resize != ResizeMode.Squash) return false;
         if (Preprocessing.Interpolation == Interpolation.Nearest) return LargePng.TrySampleNearest(file, MaxPixels, size, destination);
         if (!LargePng.TryReduce(file, MaxPixels, size, out var rgb, out int width, out int height)) return false;
         try
@@ -276,14 +279,17 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// Writes <paramref name="pixels"/> (<paramref name="width"/> x <paramref name="height"/>, row-major) into
-    /// <paramref name="destination"/> at the network size: copied when the size already matches, else resized with
+    /// <paramref name="destination"/> at the network size: for <see cref="ResizeMode.Crop"/> and <see cref="ResizeMode.Pad"/>
+    /// by <see cref="AspectResize"/>; squashed otherwise, copied when the size already matches, else resized with
     /// the preprocessing's filter (nearest as PIL does it, see <see cref="NearestResize"/>; bilinear with ImageSharp's
     /// triangle filter).
     /// </summary>
     private void WriteAtNetworkSize(ReadOnlySpan<Rgb24> pixels, int width, int height, Span<byte> destination)
     {
         int size = Preprocessing.ImageSize;
-        if (width == size && height == size)
+        if (Preprocessing.Resize != ResizeMode.Squash)
+            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination);
+        else if (width == size && height == size)
             MemoryMarshal.AsBytes(pixels).CopyTo(destination);
         else if (Preprocessing.Interpolation == Interpolation.Nearest)
             NearestResize.Resize(pixels, width, height, size, destination);

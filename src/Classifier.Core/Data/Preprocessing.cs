@@ -3,8 +3,8 @@ using System.Text.Json.Serialization;
 namespace Classifier.Core.Data;
 
 /// <summary>
-/// How a file becomes network input: decode, convert to RGB, resize to <see cref="ImageSize"/> x
-/// <see cref="ImageSize"/> with <see cref="Interpolation"/>, reorder the channels to <see cref="ChannelOrder"/>, then
+/// How a file becomes network input: decode, convert to RGB, fit to <see cref="ImageSize"/> x <see cref="ImageSize"/>
+/// as <see cref="Resize"/> says with <see cref="Interpolation"/>, reorder the channels to <see cref="ChannelOrder"/>, then
 /// <c>(pixel x Scale - Mean) / Std</c> per channel. Stored in every model file so that evaluation, prediction and export
 /// prepare images exactly as training did; <c>BatchTensors.Input</c>
 /// is the one place that applies it. Files written before channel order, mean and std existed read as RGB, 0 and 1.
@@ -27,6 +27,14 @@ public sealed record Preprocessing(
     [JsonConverter(typeof(JsonStringEnumConverter<ChannelOrder>))]
     public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Rgb;
 
+    /// <summary>
+    /// How a non-square image is fitted to the square (see <see cref="Data.ResizeMode"/>). Left out of the file when
+    /// <see cref="ResizeMode.Squash"/>, so files without it (all written before it existed) read as what they were trained with.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<ResizeMode>))]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ResizeMode Resize { get; init; }
+
     /// <summary>Per-channel mean subtracted after <see cref="Scale"/>, in the network's channel order and in units after scaling.</summary>
     public float[] Mean { get; init; } = [0f, 0f, 0f];
 
@@ -44,7 +52,7 @@ public sealed record Preprocessing(
     /// <summary>Records compare their arrays by reference; two preprocessings are the same when every value is.</summary>
     public bool Equals(Preprocessing? other) =>
         other is not null && ImageSize == other.ImageSize && Interpolation == other.Interpolation && Scale == other.Scale
-        && ChannelOrder == other.ChannelOrder && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
+        && ChannelOrder == other.ChannelOrder && Resize == other.Resize && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(ImageSize, Interpolation, Scale, ChannelOrder);

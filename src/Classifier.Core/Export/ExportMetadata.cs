@@ -49,6 +49,8 @@ public static class ExportMetadata
 
     /// <summary>
     /// The preprocessing as a JSON object: <c>image_size</c> (px), <c>interpolation</c> (nearest or bilinear),
+    /// <c>resize</c> (squash, crop or pad: how a non-square image is fitted to the square before the graph; see
+    /// <see cref="ResizeMode"/>),
     /// <c>scale</c> (multiplies 0-255 values), <c>color</c> (RGB: how images are decoded), <c>channel_order</c> (RGB or
     /// BGR: the network's), <c>mean</c> and <c>std</c> (per channel in the network's order, in units after the scale)
     /// and <c>layout</c> (NCHW). Network input = (pixels in channel_order x scale - mean) / std.
@@ -60,6 +62,7 @@ public static class ExportMetadata
         {
             ["image_size"] = preprocessing.ImageSize,
             ["interpolation"] = EnumValues.Name(preprocessing.Interpolation),
+            ["resize"] = EnumValues.Name(preprocessing.Resize),
             ["scale"] = preprocessing.Scale,
             ["color"] = "RGB",
             ["channel_order"] = normalization.Bgr ? "BGR" : "RGB",

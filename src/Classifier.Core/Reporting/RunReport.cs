@@ -9,7 +9,8 @@ namespace Classifier.Core.Reporting;
 /// The files of a run besides the trainer's own, in one place. As an observer it records what the run trains and
 /// validates on when training starts (<c>dataset.json</c>, and <c>files.csv</c> with every image's content hash);
 /// after training, <see cref="Finish"/> evaluates the best model on the validation images with the run's own device,
-/// strictness, limits and validation batch size (writing the usual eval files), writes <c>report.html</c> and builds
+/// strictness, limits and validation batch size (writing the usual eval files), and a data folder's test/ folder when
+/// it has one (<c>eval-test/</c>), writes <c>report.html</c> and builds
 /// the CI job summary.
 /// </summary>
 public sealed class RunReport : ITrainingObserver
@@ -79,7 +80,41 @@ public sealed class RunReport : ITrainingObserver
             EvaluationOutputs.Write(report, folder);
             validation = SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName));
         }
+        var (testFolder, testAccuracy) = EvaluateTest(result, cancellation);
         var reportPath = HtmlReport.Write(run.Path);
-        return new FinishedRun(folder, reportPath, MarkdownSummary.ForTraining(run.Path, result.History, result.BestEpoch, validation));
+        return new FinishedRun(folder, reportPath, MarkdownSummary.ForTraining(run.Path, result.History, result.BestEpoch, validation))
+        {
+            TestEvalFolder = testFolder,
+            TestAccuracy = testAccuracy,
+        };
+    }
+
+    /// <summary>
+    /// The test folder of a train/val/test data folder (<see cref="TrainingData.TestFolder"/>), evaluated once with the
+    /// best model into <c>eval-test/</c>: the held-out figure that neither training nor the choice of best.cls has seen.
+    /// </summary>
+    private (string? Folder, double? Accuracy) EvaluateTest(TrainResult result, CancellationToken cancellation)
+    {
+        var run = result.Run;
+        if (TrainingData.TestFolder(result.Options) is not { } testDir || !File.Exists(run.BestModel)) return (null, null);
+        var options = result.Options;
+        var evalOptions = new EvalOptions
+        {
+            Model = run.BestModel,
+            DataDir = testDir,
+            BatchSize = Trainer.ValidationBatchSize(options),
+            Threads = options.Threads,
+            MaxPixels = options.MaxPixels,
+            Device = options.Device,
+            Strict = options.Strict,
+            Engine = Inference.InferenceEngine.Torch,
+        };
+        NativeHeap.ReleaseFreeMemory();
+        var data = Data.DatasetScanner.Scan(testDir);
+        var report = ModelEvaluation.Evaluate(run.BestModel, data, evalOptions, cancellation: cancellation);
+        report = report with { Overlap = _files?.Overlap(report.Data.Images.Select(i => i.Path)) };
+        var folder = Path.Combine(run.Path, EvaluationOutputs.FolderPrefix + Data.SplitFolders.TestName);
+        EvaluationOutputs.Write(report, folder);
+        return (folder, report.Result.Accuracy);
     }
 }

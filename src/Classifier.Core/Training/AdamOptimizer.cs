@@ -22,6 +22,7 @@ public sealed class AdamOptimizer : IDisposable
     private readonly Tensor[] _expAvg;
     private readonly Tensor[] _expAvgSq;
     private readonly double[] _learningRateScales;
+    private readonly long[] _steps;
 
     /// <summary>
     /// Creates the optimizer for <paramref name="parameters"/> with zeroed moments. <paramref name="learningRateScales"/>
@@ -35,6 +36,7 @@ public sealed class AdamOptimizer : IDisposable
         _learningRateScales = learningRateScales?.ToArray() ?? Enumerable.Repeat(1.0, _parameters.Length).ToArray();
         if (_learningRateScales.Length != _parameters.Length)
             throw new ArgumentException($"{_learningRateScales.Length} learning-rate scales for {_parameters.Length} parameters.", nameof(learningRateScales));
+        _steps = new long[_parameters.Length];
         LearningRate = learningRate;
         Beta1 = beta1;
         Beta2 = beta2;
@@ -62,7 +64,7 @@ public sealed class AdamOptimizer : IDisposable
     /// <summary>Decoupled weight decay (0 = plain Adam).</summary>
     public double WeightDecay { get; }
 
-    /// <summary>Steps taken so far (drives the bias correction).</summary>
+    /// <summary>Steps taken so far; each parameter's bias correction counts the steps that updated it.</summary>
     public long Steps { get; private set; }
 
     /// <summary>Sets every gradient to zero (before the next backward pass).</summary>
@@ -81,48 +83,62 @@ public sealed class AdamOptimizer : IDisposable
     public void Step()
     {
         Steps++;
-        double correction1 = 1 - Math.Pow(Beta1, Steps);
-        double rootCorrection2 = Math.Sqrt(1 - Math.Pow(Beta2, Steps));
         using var noGrad = no_grad();
         using var oneMinusBeta1 = tensor((float)(1 - Beta1));
         using var beta2 = Beta2.ToScalar();
         using var oneMinusBeta2 = (1 - Beta2).ToScalar();
-        using var eps = (Eps * rootCorrection2).ToScalar();
         using var one = 1.0.ToScalar();
-        // One step size and decay factor per distinct scale (a scale of 1 gives exactly the single-group values).
-        var groups = _learningRateScales.Distinct().ToDictionary(scale => scale, scale =>
-            (NegativeStepSize: (-(LearningRate * scale) / correction1 * rootCorrection2).ToScalar(),
-             Decay: (1 - LearningRate * scale * WeightDecay).ToScalar()));
+        // One step size, eps and decay factor per distinct (scale, step count): a parameter's bias correction counts its
+        // own steps, as PyTorch's per-parameter state does, so a backbone that starts training after frozen epochs
+        // (--freeze-epochs) begins with the corrections of a first step instead of a tiny denominator.
+        var groups = new Dictionary<(double Scale, long Steps), (Scalar NegativeStepSize, Scalar Eps, Scalar Decay)>();
         try
         {
             for (int i = 0; i < _parameters.Length; i++)
-                Update(i, oneMinusBeta1, beta2, oneMinusBeta2, eps, one, groups[_learningRateScales[i]]);
+            {
+                if (_parameters[i].grad is null || _learningRateScales[i] == 0) continue;
+                long steps = ++_steps[i];
+                var key = (_learningRateScales[i], steps);
+                if (!groups.TryGetValue(key, out var group)) groups[key] = group = Group(key.Item1, steps);
+                Update(i, oneMinusBeta1, beta2, oneMinusBeta2, one, group);
+            }
         }
         finally
         {
-            foreach (var (step, decay) in groups.Values)
+            foreach (var (step, eps, decay) in groups.Values)
             {
                 step.Dispose();
+                eps.Dispose();
                 decay.Dispose();
             }
         }
     }
 
-    private void Update(int i, Tensor oneMinusBeta1, Scalar beta2, Scalar oneMinusBeta2, Scalar eps, Scalar one,
-        (Scalar NegativeStepSize, Scalar Decay) group)
+    private (Scalar NegativeStepSize, Scalar Eps, Scalar Decay) Group(double scale, long steps)
+    {
+        double correction1 = 1 - Math.Pow(Beta1, steps);
+        double rootCorrection2 = Math.Sqrt(1 - Math.Pow(Beta2, steps));
+        return ((-(LearningRate * scale) / correction1 * rootCorrection2).ToScalar(), (Eps * rootCorrection2).ToScalar(),
+            (1 - LearningRate * scale * WeightDecay).ToScalar());
+    }
+
+    private void Update(int i, Tensor oneMinusBeta1, Scalar beta2, Scalar oneMinusBeta2, Scalar one,
+        (Scalar NegativeStepSize, Scalar Eps, Scalar Decay) group)
     {
         var parameter = _parameters[i];
-        var grad = parameter.grad;
-        if (grad is null || _learningRateScales[i] == 0) return;
+        var grad = parameter.grad!;
         if (WeightDecay != 0) parameter.mul_(group.Decay);
         _expAvg[i].lerp_(grad, oneMinusBeta1);
         _expAvgSq[i].mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
         using var root = _expAvgSq[i].sqrt();
-        root.add_(eps, one);
+        root.add_(group.Eps, one);
         parameter.addcdiv_(_expAvg[i], root, group.NegativeStepSize);
     }
 
-    /// <summary>Writes the step count and both moments of every parameter.</summary>
+    /// <summary>
+    /// Writes the step count and both moments of every parameter, then each parameter's own step count (after the
+    /// moments, so that checkpoints written before those counts existed still read: their parameters all took every step).
+    /// </summary>
     public void Save(BinaryWriter writer)
     {
         writer.Write(Steps);
@@ -132,6 +148,7 @@ public sealed class AdamOptimizer : IDisposable
             _expAvg[i].Save(writer);
             _expAvgSq[i].Save(writer);
         }
+        foreach (long steps in _steps) writer.Write(steps);
     }
 
     /// <summary>Reads what <see cref="Save"/> wrote; the parameters must be the same in number and shape.</summary>
@@ -147,6 +164,9 @@ public sealed class AdamOptimizer : IDisposable
             _expAvg[i].Load(reader);
             _expAvgSq[i].Load(reader);
         }
+        var stream = reader.BaseStream;
+        bool perParameter = stream.CanSeek && stream.Length - stream.Position >= (long)count * sizeof(long);
+        for (int i = 0; i < count; i++) _steps[i] = perParameter ? reader.ReadInt64() : steps;
         Steps = steps;
     }
 

@@ -15,6 +15,9 @@ namespace Classifier.Core.Training;
 /// (timm, torchvision); <see cref="FreezeMode.BatchNorm"/> keeps the statistics of the starting weights for small or
 /// unusual batches; <see cref="FreezeMode.Backbone"/> runs the whole backbone in eval mode (Keras' advice for a frozen
 /// base model: its batch norm layers must stay in inference mode), which also makes its features fixed and cacheable.
+/// <see cref="TrainOptions.FreezeEpochs"/> is fastai's <c>fine_tune</c>: the backbone is frozen so in the first epochs
+/// and trains in the later ones; the optimizer holds every parameter from the start, so the phase is a function of the
+/// epoch alone and a run resumes across the boundary exactly.
 /// </summary>
 public static class FineTuning
 {
@@ -40,19 +43,27 @@ public static class FineTuning
         return result;
     }
 
-    /// <summary>Puts the frozen parts of <paramref name="model"/> in eval mode; call after <c>model.train()</c>.</summary>
-    public static void SetModes(nn.Module<Tensor, Tensor> model, TrainOptions options)
+    /// <summary>
+    /// Puts the frozen parts of <paramref name="model"/> in eval mode for <paramref name="epoch"/>; call after
+    /// <c>model.train()</c>. Under <see cref="TrainOptions.FreezeEpochs"/> it is also where the phase changes: the
+    /// backbone's parameters need no gradient in the frozen epochs (so backward stops at the head and the optimizer,
+    /// which holds every parameter, skips them) and need one again after.
+    /// </summary>
+    public static void SetModes(nn.Module<Tensor, Tensor> model, TrainOptions options, int epoch)
     {
-        switch (options.Freeze)
+        bool frozen = options.BackboneFrozenIn(epoch);
+        if (options.FreezeEpochs > 0 && options.Network.Head is { } phased)
+            foreach (var (name, parameter) in model.named_parameters())
+                if (!IsIn(name, phased)) parameter.requires_grad = !frozen;
+        if (frozen && options.Network.Head is { } head)
         {
-            case FreezeMode.Backbone when options.Network.Head is { } head:
-                model.eval();
-                NetworkHead.Module(model, head).train();
-                break;
-            case FreezeMode.BatchNorm:
-                foreach (var (_, module) in model.named_modules())
-                    if (module is BatchNorm batchNorm) batchNorm.eval();
-                break;
+            model.eval();
+            NetworkHead.Module(model, head).train();
+        }
+        else if (options.Freeze == FreezeMode.BatchNorm)
+        {
+            foreach (var (_, module) in model.named_modules())
+                if (module is BatchNorm batchNorm) batchNorm.eval();
         }
     }
 

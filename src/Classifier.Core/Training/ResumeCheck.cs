@@ -17,6 +17,7 @@ internal static class ResumeCheck
             info.Architecture != options.Model ? $"network '{info.Architecture}', the run's options say '{options.Model}'"
             : info.Preprocessing.ImageSize != expected.ImageSize ? $"image size {info.Preprocessing.ImageSize} px, the run's options say {expected.ImageSize} px"
             : info.Preprocessing.Interpolation != expected.Interpolation ? $"interpolation {info.Preprocessing.Interpolation}, the run's options say {expected.Interpolation}"
+            : info.Preprocessing.Resize != expected.Resize ? $"resize {info.Preprocessing.Resize}, the run's options say {expected.Resize}"
             : !info.Preprocessing.Equals(expected) ? "channel order, pixel scale, mean or std differ from what the run's model expects"
             : null;
         if (mismatch is not null)

@@ -28,7 +28,8 @@ public sealed record TrainOptions
 
     /// <summary>
     /// Starting weights: null for random initialisation, <c>imagenet</c> for the built-in pretrained weights of the
-    /// models that have them, or a torchvision-layout state dict file (.pth/.pt or .safetensors).
+    /// models that have them, a torchvision-layout state dict file (.pth/.pt or .safetensors), or a run folder or
+    /// <c>.cls</c> model file classify trained (see <see cref="Model.Zoo.StartingWeights"/>).
     /// </summary>
     public string? Weights { get; init; }
 
@@ -40,6 +41,16 @@ public sealed record TrainOptions
     /// 0.1 when starting from pretrained weights, 1 from scratch.
     /// </summary>
     public double? BackboneLrScale { get; init; }
+
+    /// <summary>
+    /// fastai's <c>fine_tune</c>: the first this many epochs train the head alone (as <see cref="FreezeMode.Backbone"/>,
+    /// features cached), the rest the whole network at half the rate, the backbone at <see cref="EffectiveBackboneLrScale"/>
+    /// of that. 0 trains as <see cref="Freeze"/> says throughout.
+    /// </summary>
+    public int FreezeEpochs { get; init; }
+
+    /// <summary>How an image that is not square becomes the square network input; null for the model's default.</summary>
+    public ResizeMode? Resize { get; init; }
 
     /// <summary>Side of the square network input, in pixels; null for the model's default.</summary>
     public int? ImageSize { get; init; }
@@ -145,13 +156,18 @@ public sealed record TrainOptions
     [JsonIgnore]
     public NetworkSpec Network => NetworkRegistry.Get(Model);
 
-    /// <summary>The preprocessing these options imply: the model's, at the given size and filter.</summary>
+    /// <summary>
+    /// The preprocessing these options imply: the model's, at the given size, filter and resize mode (by default the
+    /// one the starting weights were trained with, see <see cref="NetworkSpec.PretrainedResize"/>; squash from scratch).
+    /// </summary>
     [JsonIgnore]
     public Preprocessing Preprocessing
     {
         get
         {
             var preprocessing = Network.Preprocessing(ImageSize ?? Network.DefaultImageSize);
+            var resize = Resize ?? (Weights is null || ClassifyModelWeights.Matches(Weights) ? ResizeMode.Squash : Network.PretrainedResize);
+            if (resize != ResizeMode.Squash) preprocessing = preprocessing with { Resize = resize };
             return Interpolation is { } filter ? preprocessing with { Interpolation = filter } : preprocessing;
         }
     }
@@ -159,6 +175,9 @@ public sealed record TrainOptions
     /// <summary>The backbone's learning-rate factor in effect (<see cref="BackboneLrScale"/> or its default).</summary>
     [JsonIgnore]
     public double EffectiveBackboneLrScale => BackboneLrScale ?? (Weights is null ? 1.0 : 0.1);
+
+    /// <summary>Whether the backbone is frozen in <paramref name="epoch"/> (1-based): always with <c>--freeze backbone</c>, else in the first <see cref="FreezeEpochs"/>.</summary>
+    public bool BackboneFrozenIn(int epoch) => Freeze == FreezeMode.Backbone || epoch <= FreezeEpochs;
 
     /// <summary>Checks value ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
     public void Validate()
@@ -178,6 +197,13 @@ public sealed record TrainOptions
             throw new ClassifierException($"--freeze backbone: {network.Name} has no separate head to train alone; choose a torchvision model (see classify models).");
         if (Freeze == FreezeMode.Backbone && BackboneLrScale is not null)
             throw new ClassifierException("--backbone-lr-scale with --freeze backbone: a frozen backbone does not train; give one of them.");
+        if (FreezeEpochs < 0) throw new ClassifierException($"--freeze-epochs {FreezeEpochs}: give 0 or more.");
+        if (FreezeEpochs > 0 && network.Head is null)
+            throw new ClassifierException($"--freeze-epochs {FreezeEpochs}: {network.Name} has no separate head to train alone; choose a torchvision model (see classify models).");
+        if (FreezeEpochs > 0 && Freeze == FreezeMode.Backbone)
+            throw new ClassifierException($"--freeze-epochs with --freeze backbone: the backbone is then frozen in every epoch; give one of them.");
+        if (FreezeEpochs > 0 && FreezeEpochs >= Epochs)
+            throw new ClassifierException($"--freeze-epochs {FreezeEpochs}: give fewer than --epochs ({Epochs}), which counts the frozen epochs too; the rest train the whole network.");
         if (Threads < 0) throw new ClassifierException($"--threads {Threads}: give 0 (all cores) or a positive count.");
         if (ValidationSplit is { } f && f is <= 0 or >= 1)
             throw new ClassifierException($"--validation-split {f}: give a fraction between 0 and 1, e.g. 0.2.");

@@ -36,10 +36,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     public TrainResult Run(CancellationToken cancellation = default)
     {
         options.Validate();
-        if (options.Weights is { } source) PretrainedWeights.CheckSource(source, options.Network);
+        if (options.Weights is { } source) WeightsSource.CheckSource(source, options.Network);
         var data = TrainingData.Resolve(options);
         // Fetched (from PyTorch's cache, or downloaded into it) before the run folder exists, so a failure leaves nothing.
-        _startingWeights = options.Weights is { } requested
+        _startingWeights = options.Weights is { } requested && !WeightsSource.IsClassifyModel(requested)
             ? PretrainedWeights.Prepare(requested, options.Network, WeightsFetchSettings.FromEnvironment, observer.OnWeightsDownload, cancellation)
             : null;
         TorchRuntime.Initialize(options.Threads);
@@ -57,12 +57,16 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             OutputDir = run.Path,
             ImageSize = preprocessing.ImageSize,
             Interpolation = preprocessing.Interpolation,
+            Resize = preprocessing.Resize,
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;
         if (spec.TrainsOnlyWithKnownCpuCaches) OneDnnSafety.AvoidBrgemmWhereCacheSizesAreUnknown();
         using var model = spec.Create(classes, preprocessing.ImageSize);
-        var weightsNote = _startingWeights is { } weights ? PretrainedWeights.Load(weights, spec, model) : null;
+        // A model classify trained copies its layers (the head too when the classes match); other weights were prepared above.
+        var weightsNote = options.Weights is not { } weights ? null
+            : _startingWeights is { } prepared ? PretrainedWeights.Load(prepared, spec, model)
+            : ClassifyModelWeights.Load(weights, spec, model, data.Train.ClassNames);
         model.to(device); // before the optimizer takes the parameters
         using var optimizer = CreateOptimizer(model);
         using var average = options.EmaDecay is { } decay
@@ -96,6 +100,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         MixedPrecision.Resolve(options.Precision, options.Network, device);   // bf16 on a GPU is refused, naming --precision
 
         using var checkpoint = ModelFile.Load(run.LastModel);
+        // Runs started before --resize existed have none in options.json: they train on as their model file records.
+        options = options with { Resize = options.Resize ?? checkpoint.Info.Preprocessing.Resize };
         ResumeCheck.RequireMatch(runDir, run.LastModel, checkpoint.Info, options);
         var state = Checkpoint.ReadState(run.LastModel, checkpoint);
         if (state.Partial is null && state.CompletedEpochs >= options.Epochs)
@@ -127,7 +133,10 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// Adam as Keras configures it (eps 1e-7); AdamW when weight decay is set. Parameters that <see cref="FineTuning"/>
     /// freezes are left out; the backbone's get <see cref="TrainOptions.EffectiveBackboneLrScale"/> times the rate.
     /// </summary>
-    private AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model)
+    private AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model) => CreateOptimizer(model, options);
+
+    /// <summary>The optimizer a run with <paramref name="options"/> trains <paramref name="model"/> with.</summary>
+    internal static AdamOptimizer CreateOptimizer(nn.Module<Tensor, Tensor> model, TrainOptions options)
     {
         var trained = FineTuning.Parameters(model, options);
         var scales = options.Network.Head is null ? null : trained.Select(p => p.Scale).ToList();
@@ -155,7 +164,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
         using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
         var augmenter = new Augmenter(options.Augment);
-        var features = options.Freeze == FreezeMode.Backbone && !options.Augment.Any && options.Cache != CacheMode.None
+        var features = (options.Freeze == FreezeMode.Backbone || options.FreezeEpochs > 0) && !options.Augment.Any && options.Cache != CacheMode.None
                        && options.Network.Head is { } head
             ? new FeatureCache(trainSet.Images, MixedPrecision.Apply(NetworkHead.Module(model, head), options.Precision), budget)
             : null;
@@ -174,6 +183,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
             var partial = state.Partial?.Epoch == epoch ? state.Partial : null;
             var clock = Stopwatch.StartNew();
+            // Past --freeze-epochs the backbone trains and its features change: the cache has done its work.
+            if (!options.BackboneFrozenIn(epoch)) features = null;
             var trained = TrainEpoch(model, average, optimizer, loss, augmenter, trainLoader, features, epoch, partial, device, cancellation);
             // Training and validation use buffers of different sizes; each phase's free blocks go back to the system
             // before the other starts, so the heap does not hold both phases' worth (see NativeHeap).
@@ -234,7 +245,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 
         var preprocessing = options.Preprocessing;
         model.train();
-        FineTuning.SetModes(model, options);
+        FineTuning.SetModes(model, options, epoch);
         bool batchNormTrains = FineTuning.BatchNormTrains(model);
         var clock = Stopwatch.StartNew();
         double lossSum = progress.LossSum;
@@ -274,14 +285,11 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                         logits = model.call(input);                                                             // [N, classes]
                         labels = BatchTensors.Labels(batch).to(device);                                             // [N]
                     }
-                    var batchLoss = loss.Compute(logits, labels);
-                    float lossValue = batchLoss.item<float>();
+                    float lossValue = Step(logits, labels, loss, optimizer);
                     if (!float.IsFinite(lossValue))
                         throw new ClassifierException(
                             $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
                             "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
-                    batchLoss.backward();
-                    optimizer.Step();
                     average?.Update(optimizer.Steps);
                     lossSum += (double)lossValue * batch.Count;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();
@@ -314,6 +322,21 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         }
     }
 
+    /// <summary>
+    /// The optimizer step of one batch, shared by training and <see cref="LearningRateFinder"/>: the mean loss of
+    /// <paramref name="logits"/> [N, classes] against <paramref name="labels"/> [N], backward, one Adam step. A loss
+    /// that is not finite is returned without stepping, for the caller to stop on.
+    /// </summary>
+    internal static float Step(Tensor logits, Tensor labels, TrainingLoss loss, AdamOptimizer optimizer)
+    {
+        var batchLoss = loss.Compute(logits, labels);
+        float lossValue = batchLoss.item<float>();
+        if (!float.IsFinite(lossValue)) return lossValue;
+        batchLoss.backward();
+        optimizer.Step();
+        return lossValue;
+    }
+
     private void SaveInterrupted(RunFolder run, nn.Module<Tensor, Tensor> evaluated, nn.Module<Tensor, Tensor> model, AdamOptimizer optimizer,
         IReadOnlyList<string> classNames, TrainingState state, PartialEpoch partial)
     {
@@ -343,7 +366,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             TestTimeAugmentation = options.TestTimeAugmentation,
             Precision = options.Precision,
             Hyperparameters = new NetworkHyperparameters(classNames.Count, options.Preprocessing.ImageSize),
-            Weights = _startingWeights?.Name,
+            Weights = _startingWeights?.Name
+                      ?? (options.Weights is { } from ? Path.GetFileName(Path.TrimEndingDirectorySeparator(from)) : null),
             WeightsFile = _startingWeights?.FileName,
             WeightsSha256 = _startingWeights?.Sha256,
         };

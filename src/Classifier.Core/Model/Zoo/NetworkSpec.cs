@@ -82,6 +82,12 @@ public sealed record NetworkSpec
     public required Func<int, Preprocessing> Preprocessing { get; init; }
 
     /// <summary>
+    /// How its pretrained weights were fitted to the square when they were trained, the <c>--resize</c> default with
+    /// <c>--weights</c> other than a classify model (torchvision's ImageNet weights: crop); training from scratch squashes.
+    /// </summary>
+    public Data.ResizeMode PretrainedResize { get; init; } = Data.ResizeMode.Squash;
+
+    /// <summary>
     /// The module (a state-dict prefix such as <c>fc</c> or <c>classifier</c>) trained alone under <c>--freeze backbone</c>;
     /// its input is what the feature cache keeps. Null when the network has no separable head.
     /// </summary>

@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -46,6 +47,7 @@ internal static class TorchVisionMobileNet
         Construct = (classes, _) => ContiguousInput.Require(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
+        PretrainedResize = ResizeMode.Crop,
         Head = "classifier",
         ClassifierLayer = classifier,
         // ONNX Runtime's fp32 depthwise convolutions beat libtorch's, in bf16 too (docs/performance.md).

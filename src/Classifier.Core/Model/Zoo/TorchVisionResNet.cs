@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Torch;
 using static TorchSharp.torch;
 
@@ -21,6 +22,7 @@ internal static class TorchVisionResNet
         Construct = (classes, _) => StagedInference.Register(ContiguousInput.Require(create(classes))),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
+        PretrainedResize = ResizeMode.Crop,
         Head = "fc",
         ClassifierLayer = "fc",
     };

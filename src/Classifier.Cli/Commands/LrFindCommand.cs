@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Classifier.Cli.Help;
+using Classifier.Core;
+using Classifier.Core.Options;
+using Classifier.Core.Plotting;
+using Classifier.Core.Runs;
+using Classifier.Core.Training;
+
+namespace Classifier.Cli.Commands;
+
+/// <summary>
+/// <c>classify lr-find DATA_DIR [train options]</c>: the learning-rate range test (<see cref="LearningRateFinder"/>)
+/// for the network, data and options a <c>train</c> with the same flags would use; prints the suggested
+/// <c>--learning-rate</c> and writes lr-find.png and lr-find.csv to <c>--output</c> (else the current folder).
+/// No run folder is created and nothing of the sweep is kept.
+/// </summary>
+internal static class LrFindCommand
+{
+    /// <summary>The figure's file name.</summary>
+    public const string PlotName = "lr-find.png";
+
+    /// <summary>The curve's file name (rate, loss, smoothed_loss per step).</summary>
+    public const string CsvName = "lr-find.csv";
+
+    /// <summary>Train options that steer a run folder rather than the network and data, which lr-find has none of.</summary>
+    private static readonly HashSet<string> RunOnly = ["output", "slim-last", "epochs", "patience", "min-delta", "monitor",
+        "lr-schedule", "warmup-epochs", "plateau-patience", "plateau-factor", "min-learning-rate", "ema-decay", "tta"];
+
+    public static Command Create()
+    {
+        var defaults = new LrFindOptions();
+        var command = new VerbCommand("lr-find",
+            "Learning-rate range test: train briefly while the rate grows from 1e-7 to 10, plot the loss and suggest a --learning-rate (takes train's options).");
+        var symbols = new Dictionary<TrainOption, Symbol>();
+        Argument<string?>? data = null;
+        var entries = TrainOptionTable.All.Where(e => e.IsStored && !RunOnly.Contains(e.Name) || e.Name == "config").ToList();
+        foreach (var entry in entries)
+        {
+            if (entry.IsArgument)
+            {
+                data = new Argument<string?>(entry.Placeholder) { Description = entry.Help, Arity = ArgumentArity.ZeroOrOne };
+                command.Add(data);
+                symbols[entry] = data;
+                continue;
+            }
+            var option = ValueOptions.FromTable(entry);
+            command.Add(option);
+            symbols[entry] = option;
+            if (!entry.Kind.IsFlag) command.DefaultTexts[option] = entry.ShownDefault;
+        }
+        var output = new Option<string?>("--output", "-o") { Description = $"Folder for {PlotName} and {CsvName} (created if needed; default: the current folder).", HelpName = "DIR" };
+        var steps = ValueOptions.Number("--steps", OptionKind.Int, "Batches in the sweep (the images are cycled when there are fewer).", defaults.Steps, "N");
+        var start = ValueOptions.Number("--start-lr", OptionKind.Double, "Rate of the first batch.", defaults.StartRate, "RATE");
+        var end = ValueOptions.Number("--end-lr", OptionKind.Double, "Rate of the last batch.", defaults.EndRate, "RATE");
+        command.Add(output);
+        command.Add(steps);
+        command.Add(start);
+        command.Add(end);
+        foreach (var group in Enum.GetValues<OptionGroup>())
+            command.Sections.Add(new HelpSection(group.ToString(),
+                entries.Where(e => e.Group == group && !e.IsArgument).Select(e => (Option)symbols[e]).ToList()));
+        command.Sections.Add(new HelpSection("Sweep", [output, steps, start, end]));
+
+        command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
+        {
+            var given = entries.Where(e => parse.GetResult(symbols[e]) switch
+            {
+                System.CommandLine.Parsing.OptionResult o => !o.Implicit,
+                System.CommandLine.Parsing.ArgumentResult a => a.Tokens.Count > 0,
+                _ => false,
+            }).ToList();
+            object? Value(TrainOption entry) => entry.IsArgument ? parse.GetValue(data!) : ValueOptions.Value(parse, entry, (Option)symbols[entry]);
+            var options = given.FirstOrDefault(e => e.Name == "config") is { } config && Value(config) is string file
+                ? TrainOptionsFile.Read(file)
+                : new TrainOptions();
+            foreach (var entry in given.Where(e => e.IsStored)) options = entry.Set(options, Value(entry));
+            var sweep = new LrFindOptions { Steps = parse.GetValue(steps), StartRate = parse.GetValue(start), EndRate = parse.GetValue(end) };
+
+            // On stderr and only on a terminal, as eval's progress: logs get the result lines alone.
+            var progress = new Output.LiveLine(terminal.Error);
+            bool live = terminal.IsInteractive && !Console.IsErrorRedirected;
+            var result = LearningRateFinder.Run(options, sweep, (done, all) => { if (live) progress.Show($"lr-find: batch {done}/{all}"); }, ct);
+            progress.Clear();
+
+            var folder = parse.GetValue(output) ?? ".";
+            Directory.CreateDirectory(folder);
+            var plot = Path.Combine(folder, PlotName);
+            var csv = Path.Combine(folder, CsvName);
+            LrFindPlot.Save(result, plot);
+            AtomicFile.WriteText(csv, Csv(result));
+            var o = terminal.Out;
+            o.WriteLine($"Swept {result.Rates.Count} batches of {options.BatchSize} from {LrFindPlot.Format(result.Rates[0])} to {LrFindPlot.Format(result.Rates[^1])}" +
+                        $" in {result.Seconds:0.0} s{(result.Diverged ? ", stopped when the loss diverged" : "")}.");
+            o.WriteLine($"Suggested: --learning-rate {LrFindPlot.Format(result.SuggestedRate)}  (a tenth of the rate with the lowest smoothed loss)");
+            o.WriteLine($"Curve:     {Path.GetFullPath(plot)}");
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static string Csv(LrFindResult result)
+    {
+        var text = new StringBuilder("step,learning_rate,loss,smoothed_loss\n");
+        for (int i = 0; i < result.Rates.Count; i++)
+            text.Append(CultureInfo.InvariantCulture, $"{i + 1},{result.Rates[i]:R},{result.Losses[i]:R},{result.SmoothedLosses[i]:R}\n");
+        return text.ToString();
+    }
+}
