@@ -162,7 +162,7 @@ public static class ShardMerge
                 throw new ClassifierException($"--merge: '{path}' does not exist; give the metrics.json each shard wrote.");
             try
             {
-                using var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path));
+                using var doc = JsonDocument.Parse(InputFile.ReadAllBytes(path, $"--merge '{path}'"));
                 var root = doc.RootElement;
                 if (!root.TryGetProperty("shard", out var shard))
                     throw new ClassifierException($"--merge: '{path}' is not a shard's metrics.json (no 'shard'); evaluate with --shard K/N.");

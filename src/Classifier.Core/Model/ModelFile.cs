@@ -139,7 +139,7 @@ public static class ModelFile
             throw new ClassifierException($"Model file '{path}' does not exist.");
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = Data.InputFile.OpenRead(path, $"Model file '{path}'");
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             var magic = reader.ReadBytes(Magic.Length);
             if (!magic.AsSpan().SequenceEqual(Magic))

@@ -85,7 +85,7 @@ public static class PretrainedWeights
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = Data.InputFile.OpenRead(path, $"--weights '{path}'");
             if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
                 return Safetensors.LoadStateDict(stream);
             var table = PyTorchUnpickler.UnpickleStateDict(stream);
