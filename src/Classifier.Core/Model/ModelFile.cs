@@ -23,8 +23,15 @@ public static class ModelFile
 
     private static readonly byte[] Magic = "CLASSIFY"u8.ToArray();
 
-    /// <summary>Options for the info JSON (shared so the same names appear everywhere).</summary>
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>
+    /// Options for the info JSON (shared so the same names appear everywhere). A metric may be NaN (the validation loss
+    /// when no validation image could be read): written as "NaN" rather than failing the checkpoint.
+    /// </summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>
     /// Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically. Each section
