@@ -1,0 +1,77 @@
+using System.IO.Compression;
+using System.Text;
+using Classifier.Cli;
+using Classifier.Tests.Support;
+
+namespace Classifier.Tests.Hostile;
+
+/// <summary>
+/// Issue 26 items 12 and 15: --weights files with None/null where a tensor belongs, and pickles naming Python classes,
+/// give one line a user can act on: no NullReferenceException, no advice to the pickle library's developers.
+/// </summary>
+public sealed class WeightsFileTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<string, string> Files => new()
+    {
+        { "none.pth", "holds None instead of a state dict" },
+        { "none-storage.pth", "holds None (null) where a tensor" },
+        { "null.safetensors", "holds None (null) where a tensor" },
+        { "global.pth", "a state dict holds only tensors" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public async Task AWeightsFileWithNullsOrForeignClasses_IsOneLineForTheUser(string name, string expected)
+    {
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 2, size: 32);
+        var weights = Write(name);
+
+        var result = await CliRun.Of("train", data, "--model", "resnet18", "--image-size", "32", "--epochs", "1", "--weights", weights, "-o", _dir.Combine("run"));
+
+        Assert.True(result.ExitCode == ExitCodes.InputError, result.ToString());
+        Assert.True(result.Error.Contains(expected), result.ToString());
+        Assert.DoesNotContain("IObjectConstructor", result.Error);
+        Assert.DoesNotContain("NullReferenceException", result.Error);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    private string Write(string name)
+    {
+        var path = _dir.Combine(name);
+        switch (name)
+        {
+            case "none.pth":
+                Zip(path, ("archive/data.pkl", [0x80, 0x02, (byte)'N', (byte)'.']));
+                break;
+            case "none-storage.pth":
+                // {'w': torch._utils._rebuild_tensor_v2(None, 0, (1,), (1,), False, OrderedDict())}
+                Zip(path, ("archive/data.pkl", Pickle("}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n(NK\u0000K\u0001\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.")));
+                break;
+            case "global.pth":
+                Zip(path, ("archive/data.pkl", Pickle("cos\nsystem\n(X\u0004\u0000\u0000\u0000truetR.")));
+                break;
+            default:
+                var header = "{\"x\": null}"u8.ToArray();
+                File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)header.Length), .. header]);
+                break;
+        }
+        return path;
+    }
+
+    /// <summary>Protocol 2 pickle: the PROTO opcode, then <paramref name="opcodes"/> given as Latin-1 text.</summary>
+    private static byte[] Pickle(string opcodes) => [0x80, 0x02, .. Encoding.Latin1.GetBytes(opcodes)];
+
+    private static void Zip(string path, params (string Name, byte[] Content)[] entries)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (entryName, content) in entries)
+        {
+            using var stream = zip.CreateEntry(entryName, CompressionLevel.NoCompression).Open();
+            stream.Write(content);
+        }
+    }
+}
