@@ -40,6 +40,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
             terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
         foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
             terminal.Error.WriteLine($"warning: class folder '{empty}' has no images and was left out.");
+        foreach (var group in Core.Data.LookAlikeNames.Groups(start.Train.ClassNames))
+            terminal.Error.WriteLine($"warning: class names {ControlCharacters.Escape(Core.Data.LookAlikeNames.Describe(group))}.");
         o.WriteLine();
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
