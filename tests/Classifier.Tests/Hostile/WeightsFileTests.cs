@@ -6,8 +6,10 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 items 12 and 15: --weights files with None/null where a tensor belongs, and pickles naming Python classes,
-/// give one line a user can act on: no NullReferenceException, no advice to the pickle library's developers.
+/// Issue 26 items 12, 14, 15 (and 9 for safetensors headers): --weights files with None/null where a tensor belongs,
+/// invalid safetensors (overlapping data, a key twice, a negative dimension, a header larger than the file), and pickles
+/// naming Python classes give one line a user can act on: no NullReferenceException, no advice to the pickle library's
+/// developers, nothing loaded that the reference reader would refuse.
 /// </summary>
 public sealed class WeightsFileTests : IDisposable
 {
@@ -19,7 +21,11 @@ public sealed class WeightsFileTests : IDisposable
     {
         { "none.pth", "holds None instead of a state dict" },
         { "none-storage.pth", "holds None (null) where a tensor" },
-        { "null.safetensors", "holds None (null) where a tensor" },
+        { "null.safetensors", "'x' is null where a tensor belongs" },
+        { "overlap.safetensors", "the data of 'a' and 'b' overlap" },
+        { "twice.safetensors", "key 'a' appears twice" },
+        { "negative.safetensors", "negative dimension -1" },
+        { "huge-header.safetensors", "its header claims 1,000,000,000 bytes" },
         { "global.pth", "a state dict holds only tensors" },
     };
 
@@ -54,9 +60,19 @@ public sealed class WeightsFileTests : IDisposable
             case "global.pth":
                 Zip(path, ("archive/data.pkl", Pickle("cos\nsystem\n(X\u0004\u0000\u0000\u0000truetR.")));
                 break;
+            case "huge-header.safetensors":
+                File.WriteAllBytes(path, [.. BitConverter.GetBytes(1_000_000_000L), (byte)'{', (byte)'}']);
+                break;
             default:
-                var header = "{\"x\": null}"u8.ToArray();
-                File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)header.Length), .. header]);
+                var header = name switch
+                {
+                    "overlap.safetensors" => """{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}""",
+                    "twice.safetensors" => """{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}""",
+                    "negative.safetensors" => """{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}""",
+                    _ => """{"x": null}""",
+                };
+                var bytes = Encoding.UTF8.GetBytes(header);
+                File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)bytes.Length), .. bytes, .. new byte[16]]);
                 break;
         }
         return path;

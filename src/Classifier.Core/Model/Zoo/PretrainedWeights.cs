@@ -87,7 +87,10 @@ public static class PretrainedWeights
         {
             using var stream = Data.InputFile.OpenRead(path, $"--weights '{path}'");
             if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            {
+                Pretrained.SafetensorsHeader.Check(stream, $"--weights '{path}'");
                 return Safetensors.LoadStateDict(stream);
+            }
             var table = PyTorchUnpickler.UnpickleStateDict(stream)
                         ?? throw new ClassifierException($"--weights '{path}' holds None instead of a state dict; give torch.save(model.state_dict(), ...).");
             if (table["state_dict"] is Hashtable nested) table = nested;
