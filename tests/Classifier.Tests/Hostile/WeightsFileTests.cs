@@ -27,6 +27,12 @@ public sealed class WeightsFileTests : IDisposable
         { "negative.safetensors", "negative dimension -1" },
         { "huge-header.safetensors", "its header claims 1,000,000,000 bytes" },
         { "global.pth", "a state dict holds only tensors" },
+        { "evil.pth", "the record 'archive/evildata.pkl', which torch.save does not write" },
+        { "swap.pth", "the record 'archive/x/data/0', which torch.save does not write" },
+        { "two-prefixes.pth", "two top folders ('a' and 'b')" },
+        { "twice.pth", "the entry 'archive/data.pkl' appears twice" },
+        { "storage-bomb.pth", "its storages claim more than" },
+        { "opcode-bomb.pth", "its data.pkl claims 67,108,865 bytes" },
     };
 
     [Theory]
@@ -57,6 +63,27 @@ public sealed class WeightsFileTests : IDisposable
                 // {'w': torch._utils._rebuild_tensor_v2(None, 0, (1,), (1,), False, OrderedDict())}
                 Zip(path, ("archive/data.pkl", Pickle("}X\u0001\u0000\u0000\u0000wctorch._utils\n_rebuild_tensor_v2\n(NK\u0000K\u0001\u0085K\u0001\u0085\u0089ccollections\nOrderedDict\n)RtRs.")));
                 break;
+            case "evil.pth":
+                Zip(path, ("archive/evildata.pkl", [0x80, 0x02, (byte)'}', (byte)'.']), ("archive/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']));
+                break;
+            case "swap.pth":
+                Zip(path, ("archive/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']), ("archive/data/0", new byte[4]), ("archive/x/data/0", new byte[4]));
+                break;
+            case "two-prefixes.pth":
+                Zip(path, ("a/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']), ("b/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']));
+                break;
+            case "twice.pth":
+                Zip(path, ("archive/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']), ("archive/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']));
+                break;
+            case "storage-bomb.pth":
+                // One deflated entry of 400 MB of zeros: more than resnet18's tensors could need (about 250 MB as bounded).
+                Zip(path, ("archive/data.pkl", [0x80, 0x02, (byte)'}', (byte)'.']), ("archive/data/0", new byte[400 << 20]));
+                break;
+            case "opcode-bomb.pth":
+                var nones = new byte[(64 << 20) + 1];
+                Array.Fill(nones, (byte)'N');
+                Zip(path, ("archive/data.pkl", nones));
+                break;
             case "global.pth":
                 Zip(path, ("archive/data.pkl", Pickle("cos\nsystem\n(X\u0004\u0000\u0000\u0000truetR.")));
                 break;
@@ -86,7 +113,7 @@ public sealed class WeightsFileTests : IDisposable
         using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
         foreach (var (entryName, content) in entries)
         {
-            using var stream = zip.CreateEntry(entryName, CompressionLevel.NoCompression).Open();
+            using var stream = zip.CreateEntry(entryName, content.Length > 1 << 20 ? CompressionLevel.Fastest : CompressionLevel.NoCompression).Open();
             stream.Write(content);
         }
     }

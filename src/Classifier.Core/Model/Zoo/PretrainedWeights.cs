@@ -49,8 +49,11 @@ public static class PretrainedWeights
             return $"Weights: {weights} ({spec.Name}'s built-in pretrained backbone); classifier layer {spec.ClassifierLayer} initialised for {classes} classes.";
         }
         using var scope = NewDisposeScope();
-        var source = ReadStateDict(weights);
         var target = network.state_dict();
+        // Bound for what a weights file's storages may claim: the network's tensors as float64, twice (a different
+        // classifier head, such as ImageNet's 1000 classes, fits in that), plus 64 MB.
+        long maxDataBytes = target.Values.Sum(t => t.numel()) * 8 * 2 + (64L << 20);
+        var source = ReadStateDict(weights, maxDataBytes);
         var head = new HashSet<string> { $"{spec.ClassifierLayer}.weight", $"{spec.ClassifierLayer}.bias" };
         bool headFits = head.All(k => source.TryGetValue(k, out var t) && t.shape.SequenceEqual(target[k].shape));
 
@@ -81,7 +84,7 @@ public static class PretrainedWeights
     }
 
     /// <summary>The state dict in a .pth/.pt (PyTorch zip pickle) or .safetensors file, as tensors in the current dispose scope.</summary>
-    private static Dictionary<string, Tensor> ReadStateDict(string path)
+    private static Dictionary<string, Tensor> ReadStateDict(string path, long maxDataBytes)
     {
         try
         {
@@ -91,6 +94,7 @@ public static class PretrainedWeights
                 Pretrained.SafetensorsHeader.Check(stream, $"--weights '{path}'");
                 return Safetensors.LoadStateDict(stream);
             }
+            Pretrained.PthArchive.Check(stream, $"--weights '{path}'", maxDataBytes);
             var table = PyTorchUnpickler.UnpickleStateDict(stream)
                         ?? throw new ClassifierException($"--weights '{path}' holds None instead of a state dict; give torch.save(model.state_dict(), ...).");
             if (table["state_dict"] is Hashtable nested) table = nested;
