@@ -32,6 +32,9 @@ public static class ShardMerge
         if (!File.Exists(modelPath))
             throw new ClassifierException($"--merge: the model '{modelPath}' that the shards evaluated is not here; give it with --model.");
         var info = ModelFile.ReadInfo(modelPath);
+        if (first.ModelSha256 is { } sha && TrainingFiles.Sha256(modelPath) != sha)
+            throw new ClassifierException(
+                $"--merge: the model '{modelPath}' is not the file the shards evaluated (its SHA-256 differs from the shards' model_sha256); give the model they used with --model, or evaluate the shards again.");
         if (!info.ClassNames.SequenceEqual(first.Classes, StringComparer.Ordinal))
             throw new ClassifierException($"--merge: the classes of '{first.File}' are not those of the model '{modelPath}'.");
 
@@ -123,6 +126,7 @@ public static class ShardMerge
             Same(other.FolderImages == first.FolderImages, "the images in the data folder");
             Same(other.Data == first.Data, "the data folders");
             Same(!sameModel || other.Model == first.Model, "the model files (give --model if only their paths differ)");
+            Same(other.ModelSha256 == first.ModelSha256, "the model files' contents (SHA-256): the model was replaced between the shards");
             Same(other.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal), "the classes");
             Same(other.TopK == first.TopK, "the top-k");
             Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
@@ -157,7 +161,7 @@ public static class ShardMerge
         string File, int Index, int Count, int FolderImages, string Model, string Data, IReadOnlyList<string> Classes,
         int ModelEpoch, TestTimeAugmentation Augmentation, int TopK, long Images, long[][] Matrix, double LossSum,
         long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
-        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine)
+        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine, string? ModelSha256)
     {
         public static ShardFile Read(string path)
         {
@@ -201,7 +205,8 @@ public static class ShardMerge
                         : null,
                     root.TryGetProperty("engine", out var engine) && engine.ValueKind == JsonValueKind.String
                         ? EnumValues.Parse<Inference.InferenceEngine>(engine.GetString()!)
-                        : null);
+                        : null,
+                    shard.TryGetProperty("model_sha256", out var sha) && sha.ValueKind == JsonValueKind.String ? sha.GetString() : null);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

@@ -25,6 +25,27 @@ public sealed class ShardMergeFieldTests : IDisposable
         { "confusion_matrix.0.0", "9223372036854775807", "confusion_matrix" },
     };
 
+    [Fact]
+    public async Task Merge_OfShardsEvaluatedWithAModelFileReplacedBetweenThem_IsRefused()
+    {
+        // Issue 26 item 3: the same m.cls path, two different models.
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
+        var runA = _dir.Combine("a");
+        var runB = _dir.Combine("b");
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "--seed", "1", "-o", runA)).ExitCode);
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "--seed", "2", "-o", runB)).ExitCode);
+        var model = _dir.Combine("m.cls");
+        File.Copy(Path.Combine(runA, "best.cls"), model);
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("eval", "--model", model, "--shard", "0/2", "-o", _dir.Combine("s0"), data)).ExitCode);
+        File.Copy(Path.Combine(runB, "best.cls"), model, overwrite: true);
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("eval", "--model", model, "--shard", "1/2", "-o", _dir.Combine("s1"), data)).ExitCode);
+
+        var merge = await CliRun.Of("eval", "--merge", _dir.Combine("s0", "metrics.json"), _dir.Combine("s1", "metrics.json"), "-o", _dir.Combine("merged"));
+
+        Assert.True(merge.ExitCode == ExitCodes.InputError, merge.ToString());
+        Assert.Contains("the model was replaced between the shards", merge.Error);
+    }
+
     [Theory]
     [MemberData(nameof(Edits))]
     public async Task Merge_OfAShardWithAnImpossibleField_IsRefusedNamingTheFileAndField(string field, string json, string named)
