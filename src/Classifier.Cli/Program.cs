@@ -12,4 +12,6 @@ catch (Classifier.Core.ClassifierException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return ExitCodes.InputError;
 }
+// stdout through a stream that reports a closed pipe or a full disk (see StandardOutputStream).
+if (Classifier.Cli.Output.StandardOutputStream.OpenWriter() is { } stdout) Console.SetOut(stdout);
 return MainThread.Run(() => ClassifyCli.InvokeAsync(args));

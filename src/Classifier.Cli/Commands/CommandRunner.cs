@@ -8,7 +8,9 @@ namespace Classifier.Cli.Commands;
 /// <summary>
 /// The CLI's one boundary for known errors: runs a verb's body on the main thread (see <see cref="MainThread"/>; the
 /// command line keeps running asynchronously, so Ctrl+C is handled, and all torch work stays on one thread), turns
-/// <see cref="ClassifierException"/> into a one-line message and exit code 2, and cancellation into exit code 130.
+/// <see cref="ClassifierException"/> into a one-line message and exit code 2, and cancellation into exit code 130. A
+/// write to stdout that fails (<see cref="StandardOutputException"/>) ends the verb: exit 0 without a word when the
+/// pipe's reader left, one line and exit 2 otherwise (a full disk).
 /// </summary>
 internal static class CommandRunner
 {
@@ -24,6 +26,16 @@ internal static class CommandRunner
         catch (ClassifierException e)
         {
             terminal.Error.WriteLine($"error: {ControlCharacters.Shorten(ControlCharacters.Escape(e.Message))}");
+            return ExitCodes.InputError;
+        }
+        catch (StandardOutputException e) when (e.IsClosedPipe)
+        {
+            // `predict | head -1`: the reader has what it wanted; stop at once, quietly, as grep and find do.
+            return ExitCodes.Ok;
+        }
+        catch (StandardOutputException e)
+        {
+            terminal.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.InputError;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -59,7 +59,8 @@ internal static class PredictCommand
                 writer.Write(row);
                 files++;
                 if (row.Error is not null) errors++;
-                if (files % 256 == 0) terminal.Out.Flush();
+                // Each row goes out as it is ready, so a reader that left (`| head -1`) stops the run at the next row.
+                terminal.Out.Flush();
             }
             terminal.Out.Flush();
             if (predictor.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");

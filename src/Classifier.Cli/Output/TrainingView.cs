@@ -40,6 +40,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
             terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
         foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
             terminal.Error.WriteLine($"warning: class folder '{empty}' has no images and was left out.");
+        foreach (var group in Core.Data.LookAlikeNames.Groups(start.Train.ClassNames))
+            terminal.Error.WriteLine($"warning: class names {ControlCharacters.Escape(Core.Data.LookAlikeNames.Describe(group))}.");
         o.WriteLine();
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
@@ -102,9 +104,14 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
     /// <summary>The closing lines: where the files are and how the best epoch did.</summary>
     public void PrintSummary(TrainResult result)
     {
-        var best = result.History.First(r => r.Epoch == result.BestEpoch);
         var o = terminal.Out;
         o.WriteLine();
+        // No best epoch when the monitored metric was never a number (a NaN validation loss from NaN weights).
+        if (result.History.FirstOrDefault(r => r.Epoch == result.BestEpoch) is not { } best)
+        {
+            o.WriteLine($"No best epoch: the monitored validation metric was never a number, so {result.Run.BestModel} was not written; {result.Run.LastModel} holds the last epoch.");
+            return;
+        }
         if (result.StoppedEarly)
             o.WriteLine($"Stopped early after epoch {result.History[^1].Epoch}: no improvement of the monitored metric for --patience epochs.");
         o.WriteLine($"Best epoch {best.Epoch}: val_loss {best.ValLoss:F4}, val_accuracy {best.ValAccuracy:F4}");

@@ -19,6 +19,10 @@ internal static class ClassFindings
                     yield return new CheckFinding(Severity.Warning, FindingKinds.NoReadableImage,
                         $"class '{c.Name}' in {folder.Name} has {c.Files} image file(s) and none can be read", [path]);
             }
+            foreach (var group in Data.LookAlikeNames.Groups(folder.Classes.Select(c => c.Name)))
+                yield return new CheckFinding(Severity.Warning, FindingKinds.LookAlikeClasses,
+                    $"{folder.Name}: class names {Data.LookAlikeNames.Describe(group)}",
+                    group.Select(name => scanned[f].Classes.First(s => s.Name == name).Path).ToList());
             var withImages = folder.Classes.Where(c => c.Files > 0).ToList();
             if (withImages.Count < 2)
                 yield return new CheckFinding(Severity.Error, FindingKinds.TooFewClasses,

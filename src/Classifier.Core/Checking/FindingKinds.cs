@@ -36,6 +36,9 @@ public static class FindingKinds
     /// <summary>Content in another format than the extension says; it is read by its content (warning).</summary>
     public const string ExtensionMismatch = "extension-mismatch";
 
+    /// <summary>Class names that differ only in case or Unicode normalisation, such as Cat and cat (warning).</summary>
+    public const string LookAlikeClasses = "look-alike-classes";
+
     /// <summary>Identical copies of one file inside one class (warning).</summary>
     public const string Duplicate = "duplicate";
 

@@ -31,6 +31,7 @@ public static class DatasetScanner
         var classNames = new List<string>();
         var images = new List<LabeledImage>();
         var empty = new List<string>();
+        var classOfFile = new Dictionary<(ulong, ulong), (string Path, string Class)>();
         foreach (var dir in classDirs)
         {
             if (dir.Name.Contains('\uFFFD'))
@@ -42,6 +43,7 @@ public static class DatasetScanner
                 empty.Add(dir.Name);
                 continue;
             }
+            RefuseFilesUnderTwoClasses(files, dir.Name, classOfFile);
             int label = classNames.Count;
             classNames.Add(dir.Name);
             images.AddRange(files.Select(f => new LabeledImage(f, label)));
@@ -55,6 +57,25 @@ public static class DatasetScanner
             throw new ClassifierException($"Data folder '{root}' has {found}; it needs {needed}.{emptyNote}");
         }
         return new Dataset(full, classNames, images, empty);
+    }
+
+    /// <summary>
+    /// A link such as <c>Bag/loop -> ..</c> makes every other class's images Bag images too: one file, two labels. Each
+    /// file is taken once inside a class (<see cref="FindImages"/>); across classes the same file is refused, naming
+    /// both paths, since either label would be a guess.
+    /// </summary>
+    private static void RefuseFilesUnderTwoClasses(List<string> files, string className, Dictionary<(ulong, ulong), (string Path, string Class)> classOfFile)
+    {
+        foreach (var file in files)
+        {
+            var status = FileStatus.Of(file);
+            if (status.Kind != FileKind.Regular) continue;
+            if (classOfFile.TryGetValue((status.Device, status.Inode), out var first) && first.Class != className)
+                throw new ClassifierException(
+                    $"'{first.Path}' (class '{first.Class}') and '{file}' (class '{className}') are the same file, reached through a link; " +
+                    "a file cannot belong to two classes. Remove the link (or the copy) from one class folder.");
+            classOfFile.TryAdd((status.Device, status.Inode), (file, className));
+        }
     }
 
     /// <summary>

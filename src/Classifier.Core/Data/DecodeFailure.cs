@@ -22,13 +22,14 @@ internal static class DecodeFailure
     public static bool IsFileProblem(Exception e) =>
         e is ImageFormatException or IOException or UnauthorizedAccessException or InvalidMemoryOperationException
             or InvalidDataException or NotSupportedException or ArgumentException or IndexOutOfRangeException
-            or InvalidOperationException
+            or InvalidOperationException or DecodeTimeoutException
         || (e is SystemException && e.TargetSite?.DeclaringType?.Assembly == typeof(Image).Assembly);
 
     /// <summary>A one-line reason for a failure <see cref="IsFileProblem"/> accepts.</summary>
     public static string Describe(Exception e) => e switch
     {
         UnknownImageFormatException => NotAnImage,
+        DecodeTimeoutException => e.Message,
         InvalidImageContentException { InnerException: InvalidMemoryOperationException inner } =>
             $"image needs more memory than the decoding limit ({FirstLine(inner.Message)})",
         EndOfStreamException => $"corrupt or truncated image (the file ends early: {FirstLine(e.Message)})",

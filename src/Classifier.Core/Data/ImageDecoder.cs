@@ -59,8 +59,23 @@ public sealed class ImageDecoder
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance,
             new GifDecoder { DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
         configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
+        // PNG text chunks (zTXt, iTXt) are compressed and unbounded: a 1 MB file inflated to gigabytes of 'A'. classify
+        // uses no PNG metadata, so none is read (its eXIf orientation included; JPEG's EXIF orientation is still applied).
+        configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
         return configuration;
     }
+
+    /// <summary>
+    /// How long one file may take to decode (wall clock) before it is given up as unreadable, so a file crafted to be
+    /// slow (a progressive JPEG of 25,000 scans took 54 s) costs at most this; a 9400x9400 JPEG takes about 2 s here.
+    /// </summary>
+    public static readonly TimeSpan DefaultDecodeTimeBudget = TimeSpan.FromSeconds(15);
+
+    /// <summary>The time budget per file (see <see cref="DefaultDecodeTimeBudget"/>); tests shorten it.</summary>
+    public TimeSpan DecodeTimeBudget { get; init; } = DefaultDecodeTimeBudget;
+
+    /// <summary>Cancels a decode in progress (the verb's Ctrl+C or SIGTERM), like the time budget does.</summary>
+    public CancellationToken Cancellation { get; init; }
 
     /// <summary>The configuration files are identified and decoded with.</summary>
     internal Configuration Configuration => _configuration;
@@ -172,7 +187,9 @@ public sealed class ImageDecoder
             }
             stream.Position = 0;
             using var turn = LargeImageGate.Enter((long)info.Width * info.Height);
-            using var image = Image.Load<Rgb24>(_configuration, stream);
+            using var budget = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
+            budget.CancelAfter(DecodeTimeBudget);
+            using var image = LoadWithin(stream, budget.Token);
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.
             WriteAtNetworkSize(image.Frames.RootFrame, destination);
@@ -183,6 +200,23 @@ public sealed class ImageDecoder
         {
             error = DecodeFailure.Describe(e);
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Decodes through ImageSharp's cancellable load (its decoders check the token between markers, scans and rows), so
+    /// the time budget and the verb's cancellation stop a slow file; the budget's end is a reason to skip the file.
+    /// </summary>
+    private Image<Rgb24> LoadWithin(Stream stream, CancellationToken token)
+    {
+        try
+        {
+            return Image.LoadAsync<Rgb24>(_configuration, stream, token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        {
+            throw new DecodeTimeoutException(
+                $"took longer than the {DecodeTimeBudget.TotalSeconds:0.###} s allowed to decode one file (crafted to be slow, e.g. thousands of JPEG scans?)");
         }
     }
 

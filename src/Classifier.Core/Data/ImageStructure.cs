@@ -27,6 +27,7 @@ internal static class ImageStructure
             if (magic[0] == 'G' && magic[1] == 'I' && magic[2] == 'F') return GifProblem(stream);
             if (magic[0] == 'B' && magic[1] == 'M') return BmpProblem(stream);
             if (magic.SequenceEqual("RIFF"u8)) return WebpProblem(stream);
+            if (magic[0] == 0x89 && magic[1] == 'P' && magic[2] == 'N' && magic[3] == 'G') return InterlacedPng.Problem(stream);
             return null;
         }
         finally

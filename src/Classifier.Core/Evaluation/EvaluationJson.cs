@@ -80,6 +80,8 @@ public static class EvaluationJson
             ["index"] = shard.Shard.Index,
             ["count"] = shard.Shard.Count,
             ["folder_images"] = shard.FolderImages,
+            // The model's content, not only its path: a merge refuses shards of a file replaced between them.
+            ["model_sha256"] = Runs.TrainingFiles.Sha256(report.ModelPath),
         };
         var names = report.Info.ClassNames;
         json["errors"] = new JsonArray(report.Result.Predictions.Where(p => p.Actual != p.Predicted)

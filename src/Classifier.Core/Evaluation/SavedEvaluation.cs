@@ -34,7 +34,7 @@ public sealed record SavedEvaluation(
             throw new ClassifierException($"Evaluation file '{path}' does not exist; run 'classify eval' to create it.");
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Classifier.Core.Data.InputFile.ReadAllBytes(path, $"'{path}'"));
             return FromJson(doc.RootElement, path);
         }
         catch (JsonException e)

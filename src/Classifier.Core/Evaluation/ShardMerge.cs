@@ -23,6 +23,7 @@ public static class ShardMerge
         if (metricsFiles.Count == 0)
             throw new ClassifierException("--merge: give the metrics.json files of every shard (e.g. --merge shards/*/metrics.json).");
         var shards = metricsFiles.Select(ShardFile.Read).OrderBy(s => s.Index).ToList();
+        foreach (var shard in shards) shard.Validate();
         var first = shards[0];
         CheckSameEvaluation(shards, model is null);
         CheckComplete(shards);
@@ -31,6 +32,9 @@ public static class ShardMerge
         if (!File.Exists(modelPath))
             throw new ClassifierException($"--merge: the model '{modelPath}' that the shards evaluated is not here; give it with --model.");
         var info = ModelFile.ReadInfo(modelPath);
+        if (first.ModelSha256 is { } sha && TrainingFiles.Sha256(modelPath) != sha)
+            throw new ClassifierException(
+                $"--merge: the model '{modelPath}' is not the file the shards evaluated (its SHA-256 differs from the shards' model_sha256); give the model they used with --model, or evaluate the shards again.");
         if (!info.ClassNames.SequenceEqual(first.Classes, StringComparer.Ordinal))
             throw new ClassifierException($"--merge: the classes of '{first.File}' are not those of the model '{modelPath}'.");
 
@@ -47,6 +51,8 @@ public static class ShardMerge
             lossSum += shard.LossSum;
             seconds += shard.Seconds;
         }
+        if (!double.IsFinite(lossSum) || !double.IsFinite(seconds))
+            throw new ClassifierException("--merge: the shards' 'loss_sum' or 'seconds' add up to more than a number can hold; the files are damaged or edited.");
         if (matrix.Total != images)
             throw new ClassifierException($"--merge: the shards' confusion matrices count {matrix.Total} images but their 'images' add up to {images}.");
 
@@ -120,6 +126,7 @@ public static class ShardMerge
             Same(other.FolderImages == first.FolderImages, "the images in the data folder");
             Same(other.Data == first.Data, "the data folders");
             Same(!sameModel || other.Model == first.Model, "the model files (give --model if only their paths differ)");
+            Same(other.ModelSha256 == first.ModelSha256, "the model files' contents (SHA-256): the model was replaced between the shards");
             Same(other.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal), "the classes");
             Same(other.TopK == first.TopK, "the top-k");
             Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
@@ -154,7 +161,7 @@ public static class ShardMerge
         string File, int Index, int Count, int FolderImages, string Model, string Data, IReadOnlyList<string> Classes,
         int ModelEpoch, TestTimeAugmentation Augmentation, int TopK, long Images, long[][] Matrix, double LossSum,
         long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
-        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine)
+        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine, string? ModelSha256)
     {
         public static ShardFile Read(string path)
         {
@@ -162,7 +169,7 @@ public static class ShardMerge
                 throw new ClassifierException($"--merge: '{path}' does not exist; give the metrics.json each shard wrote.");
             try
             {
-                using var doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path));
+                using var doc = JsonDocument.Parse(InputFile.ReadAllBytes(path, $"--merge '{path}'"));
                 var root = doc.RootElement;
                 if (!root.TryGetProperty("shard", out var shard))
                     throw new ClassifierException($"--merge: '{path}' is not a shard's metrics.json (no 'shard'); evaluate with --shard K/N.");
@@ -180,7 +187,9 @@ public static class ShardMerge
                     root.GetProperty("model_epoch").GetInt32(),
                     EnumValues.Parse<TestTimeAugmentation>(root.GetProperty("test_time_augmentation").GetString()!),
                     hasTopK ? k.GetInt32() : 0, root.GetProperty("images").GetInt64(), matrix,
-                    lossSum.ValueKind == JsonValueKind.Number ? lossSum.GetDouble() : 0,
+                    lossSum.ValueKind == JsonValueKind.Number
+                        ? lossSum.GetDouble()
+                        : throw Invalid(path, "loss_sum", $"is {lossSum.ValueKind.ToString().ToLowerInvariant()}, not a number"),
                     hasTopK ? root.GetProperty("top_k_correct").GetInt64() : 0,
                     root.GetProperty("seconds").GetDouble(),
                     root.GetProperty("skipped").EnumerateArray()
@@ -196,13 +205,55 @@ public static class ShardMerge
                         : null,
                     root.TryGetProperty("engine", out var engine) && engine.ValueKind == JsonValueKind.String
                         ? EnumValues.Parse<Inference.InferenceEngine>(engine.GetString()!)
-                        : null);
+                        : null,
+                    shard.TryGetProperty("model_sha256", out var sha) && sha.ValueKind == JsonValueKind.String ? sha.GetString() : null);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
                 throw new ClassifierException($"--merge: '{path}' is not a shard's metrics.json ({e.Message}).", e);
             }
         }
+
+        /// <summary>
+        /// Every field checked against the others, so a hand-edited or damaged file cannot make the merge report figures no
+        /// evaluation could give (top-2 accuracy 50 from hits above the image count, a NaN loss counted as 0).
+        /// </summary>
+        public void Validate()
+        {
+            if (Count < 1) throw Invalid(File, "shard.count", $"is {Count}; it must be at least 1");
+            if (Index < 0 || Index >= Count) throw Invalid(File, "shard.index", $"is {Index}; shards are numbered 0 to {Count - 1}");
+            if (FolderImages < 0) throw Invalid(File, "shard.folder_images", $"is {FolderImages}");
+            if (Images < 0 || Images > FolderImages)
+                throw Invalid(File, "images", $"is {Images}; it must be between 0 and the folder's {FolderImages} images");
+            long matrixTotal = 0;
+            try
+            {
+                foreach (var row in Matrix)
+                    foreach (var cell in row) matrixTotal = checked(matrixTotal + cell);
+            }
+            catch (OverflowException)
+            {
+                throw Invalid(File, "confusion_matrix", "adds up to more than a 64-bit count");
+            }
+            if (matrixTotal != Images) throw Invalid(File, "confusion_matrix", $"counts {matrixTotal} images, but 'images' is {Images}");
+            if (TopK < 0 || TopK > Classes.Count) throw Invalid(File, "top_k", $"is {TopK}; the model has {Classes.Count} classes");
+            if (TopKCorrect < 0 || TopKCorrect > Images) throw Invalid(File, "top_k_correct", $"is {TopKCorrect}; it must be between 0 and 'images' ({Images})");
+            if (!double.IsFinite(LossSum) || LossSum < 0) throw Invalid(File, "loss_sum", $"is {LossSum}; it must be a finite number of at least 0");
+            if (!double.IsFinite(Seconds) || Seconds < 0 || Seconds > 1e9) throw Invalid(File, "seconds", $"is {Seconds}; it must be a time in seconds");
+            if (Skipped.Count > FolderImages - Images) throw Invalid(File, "skipped", $"lists {Skipped.Count} files; with {Images} evaluated the folder holds {FolderImages}");
+            if (ModelEpoch < 0) throw Invalid(File, "model_epoch", $"is {ModelEpoch}");
+            foreach (var error in Errors)
+            {
+                if (error.Position < 0 || error.Position >= FolderImages)
+                    throw Invalid(File, "errors[].position", $"is {error.Position}; the folder holds {FolderImages} images");
+                if (!float.IsFinite(error.Confidence) || error.Confidence is < 0 or > 1)
+                    throw Invalid(File, "errors[].confidence", $"is {error.Confidence}; it must be between 0 and 1");
+            }
+            if (Errors.Count > Images) throw Invalid(File, "errors", $"lists {Errors.Count} misclassified images of {Images}");
+        }
+
+        private static ClassifierException Invalid(string path, string field, string problem) =>
+            new($"--merge: '{path}': field '{field}' {problem}; the file is damaged or edited. Evaluate that shard again.");
 
         private static string Known(string label, IReadOnlyList<string> classes, string path) =>
             classes.Contains(label, StringComparer.Ordinal)

@@ -23,8 +23,15 @@ public static class ModelFile
 
     private static readonly byte[] Magic = "CLASSIFY"u8.ToArray();
 
-    /// <summary>Options for the info JSON (shared so the same names appear everywhere).</summary>
-    internal static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>
+    /// Options for the info JSON (shared so the same names appear everywhere). A metric may be NaN (the validation loss
+    /// when no validation image could be read): written as "NaN" rather than failing the checkpoint.
+    /// </summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>
     /// Saves <paramref name="model"/> with <paramref name="info"/> and optional extra sections, atomically. Each section
@@ -139,7 +146,7 @@ public static class ModelFile
             throw new ClassifierException($"Model file '{path}' does not exist.");
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = Data.InputFile.OpenRead(path, $"Model file '{path}'");
             using var reader = new BinaryReader(stream, Encoding.UTF8);
             var magic = reader.ReadBytes(Magic.Length);
             if (!magic.AsSpan().SequenceEqual(Magic))

@@ -3,6 +3,8 @@ namespace Classifier.Core.Runs;
 /// <summary>
 /// Writes files so that a reader never sees a half-written one: the content goes to a temporary file in the same
 /// folder, is flushed to disk, and is then renamed over the target. If anything fails, the previous file is intact.
+/// Only a regular file (or nothing) is replaced that way: an existing FIFO or character device (<c>-o /dev/stdout</c>,
+/// <c>/dev/null</c>, a named pipe) is written into as a stream, as coreutils do, and a folder or a block device is refused.
 /// </summary>
 public static class AtomicFile
 {
@@ -13,6 +15,11 @@ public static class AtomicFile
         var dir = Path.GetDirectoryName(full)!;
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         RefuseLinkedRunSubfolder(dir, path);
+        if (IsStreamTarget(full, dir, path))
+        {
+            WriteIntoStream(full, path, write);
+            return;
+        }
         try
         {
             Directory.CreateDirectory(dir);
@@ -37,6 +44,47 @@ public static class AtomicFile
     }
 
     /// <summary>
+    /// True when <paramref name="full"/> is an existing FIFO or character device to write into; throws for a folder or a
+    /// block device (renaming over either would destroy it; writing a model into a disk is never what was meant). A link
+    /// planted inside a run folder is still replaced, never written through, whatever it points at.
+    /// </summary>
+    private static bool IsStreamTarget(string full, string dir, string path)
+    {
+        var status = Data.FileStatus.Of(full);
+        switch (status.Kind)
+        {
+            case Data.FileKind.Directory:
+                throw new ClassifierException($"Could not write '{path}': it is a folder. Give a file name, e.g. '{Path.Combine(path, "out")}'.");
+            case Data.FileKind.BlockDevice or Data.FileKind.Socket:
+                throw new ClassifierException(
+                    $"Could not write '{path}': it is a {(status.Kind == Data.FileKind.Socket ? "socket" : "block device")}; classify writes only to regular files, named pipes and character devices such as /dev/stdout.");
+            case Data.FileKind.Fifo or Data.FileKind.CharacterDevice:
+                return new FileInfo(full).LinkTarget is null || !IsRunFolder(dir);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Writes into an existing FIFO or character device: opened for writing without truncation, never renamed over.</summary>
+    private static void WriteIntoStream(string full, string path, Action<Stream> write)
+    {
+        try
+        {
+            // Opening a FIFO for writing waits for a reader, as `cat > fifo` does.
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1 << 16);
+            write(stream);
+            stream.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClassifierException($"Could not write '{path}': {e.Message}", e);
+        }
+    }
+
+    private static bool IsRunFolder(string dir) =>
+        File.Exists(Path.Combine(dir, RunFolder.OptionsName)) || File.Exists(Path.Combine(dir, RunLock.FileName));
+
+    /// <summary>
     /// A folder inside a run folder (one holding <c>options.json</c> or the run's lock file), such as <c>eval-val</c>, that
     /// is a symbolic link is refused: a link planted there (or swapped in after <see cref="PrepareFolder"/> looked) must
     /// not make classify write elsewhere. A run folder that is itself a link, named by the user, is written into.
@@ -45,7 +93,7 @@ public static class AtomicFile
     {
         var info = new DirectoryInfo(dir);
         if (info.LinkTarget is null || Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(dir)) is not { } parent) return;
-        if (File.Exists(Path.Combine(parent, RunFolder.OptionsName)) || File.Exists(Path.Combine(parent, RunLock.FileName)))
+        if (IsRunFolder(parent))
             throw new ClassifierException(
                 $"Could not write '{path}': '{dir}' is a symbolic link (to '{info.LinkTarget}') inside a run folder; classify does not write through links. Remove the link.");
     }

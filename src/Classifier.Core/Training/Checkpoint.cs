@@ -19,6 +19,15 @@ public static class Checkpoint
     private const string ModelWeightsSection = "weights";
 
     /// <summary>
+    /// The trainer state's JSON options: the options file's, with NaN and infinities written as "NaN", "Infinity": a
+    /// validation loss is NaN when no validation image could be read, and that must not stop the checkpoint.
+    /// </summary>
+    private static readonly JsonSerializerOptions StateJson = new(TrainOptionsFile.Json)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>
     /// Writes the checkpoint atomically: <paramref name="model"/> as the model, and <paramref name="trained"/> (the
     /// network the optimizer updates) when that is another one. Without <paramref name="resumable"/> (a finished run
     /// without <c>--keep-optimizer</c>) only the model and the trainer state are written: extending the run then starts
@@ -30,7 +39,7 @@ public static class Checkpoint
         // Written straight to the file, section by section: at 224 px the optimizer's moments alone are 355 MB.
         var sections = new List<ModelFileSection>();
         if (resumable) sections.Add(new(OptimizerSection, optimizer.Save));
-        sections.Add(ModelFileSection.FromBytes(TrainerSection, JsonSerializer.SerializeToUtf8Bytes(state, TrainOptionsFile.Json)));
+        sections.Add(ModelFileSection.FromBytes(TrainerSection, JsonSerializer.SerializeToUtf8Bytes(state, StateJson)));
         if (resumable && trained is not null && !ReferenceEquals(trained, model)) sections.Add(ModelFile.WeightsSection(TrainedWeightsSection, trained));
         ModelFile.Save(path, model, info, sections);
     }
@@ -69,7 +78,7 @@ public static class Checkpoint
     {
         if (!checkpoint.Sections.TryGetValue(TrainerSection, out var json))
             throw new ClassifierException($"'{path}' is a model without training state; only a run's {Runs.RunFolder.LastModelName} can be resumed.");
-        return JsonSerializer.Deserialize<TrainingState>(json, TrainOptionsFile.Json)
+        return JsonSerializer.Deserialize<TrainingState>(json, StateJson)
                ?? throw new ClassifierException($"'{path}' has an empty training state.");
     }
 

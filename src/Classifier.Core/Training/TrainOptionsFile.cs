@@ -66,7 +66,7 @@ public static class TrainOptionsFile
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = Data.InputFile.ReadAllText(path, $"Config file '{path}'");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

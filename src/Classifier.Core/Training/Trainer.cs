@@ -205,6 +205,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             }
             if (trained.Seen == 0)
                 throw new ClassifierException($"No training image in '{trainSet.Root}' could be read; see the warnings above.");
+            if (validation.Images == 0 && validationSet.Images.Count > 0)
+                throw new ClassifierException(
+                    $"None of the {validationSet.Images.Count} validation images ({validationSet.Root}) could be read, so no epoch can be judged; see the warnings above. Replace them or give another --val.");
 
             var row = new HistoryRow(epoch, (double)trained.Correct / trained.Seen, trained.LossSum / trained.Seen,
                 validation.Accuracy, validation.Loss, learningRate, (partial?.Seconds ?? 0) + clock.Elapsed.TotalSeconds);
@@ -289,7 +292,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
                     if (!float.IsFinite(lossValue))
                         throw new ClassifierException(
                             $"Training stopped: the loss became {lossValue} at epoch {epoch}, batch {batchNumber + 1}. " +
-                            "The last good checkpoint stays in the run folder; try a lower --learning-rate.");
+                            // A checkpoint is written at the end of every epoch, so one exists from the second epoch on or when resuming.
+                            (epoch > 1 || resumeFrom is not null ? "The last good checkpoint stays in the run folder; try" : "No checkpoint was saved yet; try") +
+                            " a lower --learning-rate.");
                     average?.Update(optimizer.Steps);
                     lossSum += (double)lossValue * batch.Count;
                     correct += logits.argmax(1).eq(labels).sum().item<long>();

@@ -45,6 +45,10 @@ public static class TrainingData
         var all = DatasetScanner.Scan(trainDir);
         double fraction = options.ValidationSplit ?? DefaultValidationSplit;
         var (trainPart, validationPart) = DatasetSplit.Stratified(all, fraction, options.Seed);
+        if (validationPart.Images.Count == 0)
+            throw new ClassifierException(
+                $"The {fraction:P0} validation split of '{trainDir}' holds no image (its {all.Images.Count} images in {all.ClassNames.Count} classes are too few to hold any out); " +
+                "give more images per class, a larger --validation-split, or a validation folder with --val DIR.");
         return (trainPart, validationPart, $"{fraction:P0} stratified split of {trainDir} (seed {options.Seed})");
     }
 

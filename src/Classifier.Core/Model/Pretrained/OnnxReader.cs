@@ -22,7 +22,7 @@ internal static class OnnxReader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = Data.InputFile.ReadAllBytes(path, $"The ONNX model '{path}'");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

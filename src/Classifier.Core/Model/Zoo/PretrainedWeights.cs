@@ -104,8 +104,11 @@ public static class PretrainedWeights
             ? $"{tv.Describe()} from {Path.GetDirectoryName(path)}"
             : Path.GetFileName(path);
         using var scope = NewDisposeScope();
-        var source = ReadStateDict(path);
         var target = network.state_dict();
+        // Bound for what a weights file's storages may claim: the network's tensors as float64, twice (a different
+        // classifier head, such as ImageNet's 1000 classes, fits in that), plus 64 MB.
+        long maxDataBytes = target.Values.Sum(t => t.numel()) * 8 * 2 + (64L << 20);
+        var source = ReadStateDict(path, maxDataBytes);
         var head = new HashSet<string> { $"{spec.ClassifierLayer}.weight", $"{spec.ClassifierLayer}.bias" };
         bool headFits = head.All(k => source.TryGetValue(k, out var t) && t.shape.SequenceEqual(target[k].shape));
 
@@ -174,14 +177,19 @@ public static class PretrainedWeights
     }
 
     /// <summary>The state dict in a .pth/.pt (PyTorch zip pickle) or .safetensors file, as tensors in the current dispose scope.</summary>
-    private static Dictionary<string, Tensor> ReadStateDict(string path)
+    private static Dictionary<string, Tensor> ReadStateDict(string path, long maxDataBytes)
     {
         try
         {
-            using var stream = File.OpenRead(path);
+            using var stream = Data.InputFile.OpenRead(path, $"--weights '{path}'");
             if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
+            {
+                Pretrained.SafetensorsHeader.Check(stream, $"--weights '{path}'");
                 return Safetensors.LoadStateDict(stream);
-            var table = PyTorchUnpickler.UnpickleStateDict(stream);
+            }
+            Pretrained.PthArchive.Check(stream, $"--weights '{path}'", maxDataBytes);
+            var table = PyTorchUnpickler.UnpickleStateDict(stream)
+                        ?? throw new ClassifierException($"--weights '{path}' holds None instead of a state dict; give torch.save(model.state_dict(), ...).");
             if (table["state_dict"] is Hashtable nested) table = nested;
             var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (DictionaryEntry entry in table)
@@ -196,6 +204,14 @@ public static class PretrainedWeights
         {
             throw;
         }
+        // The readers dereference what the file names without checking: None (pickle) or null (safetensors) where a
+        // tensor, its storage or its storage type belongs.
+        catch (NullReferenceException e) when (e.TargetSite?.DeclaringType?.Assembly == typeof(PyTorchUnpickler).Assembly
+                                               || e.TargetSite?.DeclaringType?.Assembly == typeof(Razorvine.Pickle.Unpickler).Assembly)
+        {
+            throw new ClassifierException(
+                $"--weights '{path}' holds None (null) where a tensor, its storage or its type belongs; it is not a state dict as torch.save or safetensors write it.", e);
+        }
         // The file is untrusted input to a third-party parser (zip, pickle, JSON header), which fails in many ways.
         catch (Exception e) when (e is IOException or InvalidDataException or NotImplementedException or NotSupportedException
                                       or InvalidCastException or ArgumentException or FormatException or KeyNotFoundException
@@ -204,8 +220,21 @@ public static class PretrainedWeights
                                       or System.Runtime.InteropServices.ExternalException)
         {
             throw new ClassifierException(
-                $"--weights '{path}' could not be read as a PyTorch state dict (.pth/.pt zip, as torch.save writes) or .safetensors file: {e.Message}", e);
+                $"--weights '{path}' could not be read as a PyTorch state dict (.pth/.pt zip, as torch.save writes) or .safetensors file: {ForUsers(e.Message)}", e);
         }
+    }
+
+    /// <summary>
+    /// The pickle library's message without its advice to developers ("Fix it by registering a custom
+    /// IObjectConstructor"), which a user cannot act on: the file names a class that a state dict never holds.
+    /// </summary>
+    internal static string ForUsers(string message)
+    {
+        int advice = message.IndexOf("IObjectConstructor", StringComparison.Ordinal);
+        if (advice < 0) return message;
+        int sentence = Math.Max(message.LastIndexOf('.', advice), Math.Max(message.LastIndexOf('(', advice), message.LastIndexOf(';', advice)));
+        var kept = (sentence > 0 ? message[..sentence] : "the file names a Python class").TrimEnd(' ', '(', ';', ',');
+        return kept + " (a state dict holds only tensors, numbers and names; this file asks for other Python objects)";
     }
 
     private static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
