@@ -129,12 +129,14 @@ public sealed class DatasetScannerTests : IDisposable
     {
         Image("a", "1.png");
         Image("b", "1.png");
+        using var elsewhere = new TempDir();   // a folder of more images outside the data folder, linked into class b
+        TestImages.Solid(elsewhere.Combine("2.png"), 4, 10, 20, 30);
         Directory.CreateSymbolicLink(_dir.Combine("a", "loop"), _dir.Combine("a"));
-        Directory.CreateSymbolicLink(_dir.Combine("b", "more"), _dir.Combine("a"));
+        Directory.CreateSymbolicLink(_dir.Combine("b", "more"), elsewhere.Path);
 
         var data = DatasetScanner.Scan(_dir.Path);
 
         Assert.Single(data.Images, i => i.Label == 0);
-        Assert.Equal(2, data.Images.Count(i => i.Label == 1)); // b/1.png and b/more/1.png
+        Assert.Equal(2, data.Images.Count(i => i.Label == 1)); // b/1.png and b/more/2.png
     }
 }
