@@ -37,15 +37,18 @@ internal static class LegacyPth
     /// <summary>A tensor as the pickle describes it, made once its storage's bytes are read.</summary>
     private sealed record TensorView(Storage Storage, long Offset, long[] Shape, long[] Stride);
 
-    /// <summary>True when <paramref name="stream"/> starts as a legacy file does: a protocol 2 pickle of the magic number.</summary>
+    /// <summary>
+    /// True when <paramref name="stream"/> starts as a legacy file does: with a binary pickle (torch.save writes
+    /// protocol 2 unless given another). Whether it is the magic number is checked by <see cref="Read"/>, so that a
+    /// pickle that is not torch.save's gets a message about that rather than about zip files.
+    /// </summary>
     public static bool IsLegacy(Stream stream)
     {
-        Span<byte> head = stackalloc byte[4];
+        Span<byte> head = stackalloc byte[2];
         stream.Position = 0;
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         stream.Position = 0;
-        // PROTO 2, LONG1 of 10 bytes: the magic number's pickle.
-        return read == head.Length && head[0] == 0x80 && head[2] == 0x8a && head[3] == 10;
+        return read == head.Length && head[0] == 0x80 && head[1] is >= 2 and <= 5;
     }
 
     /// <summary>True when <paramref name="stream"/> is a tar archive (PyTorch before 0.4 saved as one).</summary>
@@ -99,7 +102,15 @@ internal static class LegacyPth
         var objects = new StatePickle(stream, Math.Min(length, pickleStart + MaxPickleBytes),
             pid => Persistent(pid, storages, claimed, maxDataBytes, length),
             Rebuild);
-        var root = objects.Load();
+        object? root;
+        try
+        {
+            root = objects.Load();
+        }
+        catch (EndOfStreamException) when (stream.Position >= pickleStart + MaxPickleBytes)
+        {
+            throw Bad(shown, $"its state dict's pickle is longer than {MaxPickleBytes:N0} bytes; a state dict's pickle is far smaller");
+        }
         var keys = plain.Load() as List<object?> ?? throw Bad(shown, "the pickle after the state dict is not the list of storage keys");
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

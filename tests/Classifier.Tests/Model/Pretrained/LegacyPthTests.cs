@@ -55,6 +55,17 @@ public sealed class LegacyPthTests : IDisposable
     }
 
     [Fact]
+    public void PickleThatIsNotTorchSaves_SaysItLacksTheMagicNumber()
+    {
+        byte[] bytes = [0x80, 0x02, (byte)'}', (byte)'.'];
+        Assert.True(LegacyPth.IsLegacy(new MemoryStream(bytes)));
+
+        var e = Assert.Throws<ClassifierException>(() => Read(bytes));
+
+        Assert.Contains("not torch.save's magic number", e.Message);
+    }
+
+    [Fact]
     public void ZipFormatFile_IsNotTakenForALegacyOne()
     {
         var path = _dir.Combine("zip.pth");

@@ -10,7 +10,8 @@ namespace Classifier.Tests.Model.Pretrained;
 /// Files PyTorch itself writes in the legacy format (<c>_use_new_zipfile_serialization=False</c>, as torchvision's
 /// oldest weights are): Debian's PyTorch saves a torchvision network's random state dict both ways, and classify loads
 /// the legacy file into its own network with every tensor equal to what the zip copy gives (which torch.load reads back
-/// as the same dict; the script checks that). Skipped, saying why, where that Python has no PyTorch.
+/// as the same dict; the script checks that). torch.save's default pickle protocol 2, and 4 (given with
+/// <c>pickle_protocol=4</c>: frames, memoize and stack globals). Skipped, saying why, where that Python has no PyTorch.
 /// </summary>
 public sealed class LegacyPthTorchTests : IDisposable
 {
@@ -23,7 +24,7 @@ public sealed class LegacyPthTorchTests : IDisposable
 
     private const string Script = """
         import sys, torch, torchvision
-        name, classes, legacy, zipped = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+        name, classes, protocol, legacy, zipped = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
         torch.manual_seed(0)
         model = getattr(torchvision.models, name)(num_classes=classes)
         # Running statistics away from their 0/1 start, so a mixed-up buffer shows.
@@ -31,7 +32,7 @@ public sealed class LegacyPthTorchTests : IDisposable
             if isinstance(m, torch.nn.BatchNorm2d):
                 m.running_mean.uniform_(-1, 1); m.running_var.uniform_(0.5, 2); m.num_batches_tracked.fill_(7)
         sd = model.state_dict()
-        torch.save(sd, legacy, _use_new_zipfile_serialization=False)
+        torch.save(sd, legacy, pickle_protocol=protocol, _use_new_zipfile_serialization=False)
         torch.save(sd, zipped)
         back = torch.load(legacy)
         assert list(back) == list(sd) and all(torch.equal(back[k], sd[k]) for k in sd)
@@ -40,15 +41,16 @@ public sealed class LegacyPthTorchTests : IDisposable
         """;
 
     [PyTorchTheory]
-    [InlineData("mobilenet_v2")]
-    [InlineData("resnet18")]
-    public void LegacyFileFromPyTorch_LoadsEveryTensorAsTheZipCopyDoes(string network)
+    [InlineData("mobilenet_v2", 2)]
+    [InlineData("resnet18", 2)]
+    [InlineData("mobilenet_v3_small", 4)]
+    public void LegacyFileFromPyTorch_LoadsEveryTensorAsTheZipCopyDoes(string network, int pickleProtocol)
     {
         var script = _dir.Combine("save.py");
         File.WriteAllText(script, Script);
         var legacy = _dir.Combine($"{network}-legacy.pth");
         var zipped = _dir.Combine($"{network}-zip.pth");
-        int count = int.Parse(PyTorch.Run(script, network, Classes.ToString(), legacy, zipped));
+        int count = int.Parse(PyTorch.Run(script, network, Classes.ToString(), pickleProtocol.ToString(), legacy, zipped));
         var spec = NetworkRegistry.Get(network);
         manual_seed(1);
         using var fromLegacy = spec.Create(Classes, 32);
