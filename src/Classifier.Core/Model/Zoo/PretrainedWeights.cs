@@ -176,7 +176,10 @@ public static class PretrainedWeights
         }
     }
 
-    /// <summary>The state dict in a .pth/.pt (PyTorch zip pickle) or .safetensors file, as tensors in the current dispose scope.</summary>
+    /// <summary>
+    /// The state dict in a .pth/.pt (PyTorch's zip pickle, or its legacy format) or .safetensors file, as tensors in
+    /// the current dispose scope.
+    /// </summary>
     private static Dictionary<string, Tensor> ReadStateDict(string path, long maxDataBytes)
     {
         try
@@ -187,6 +190,8 @@ public static class PretrainedWeights
                 Pretrained.SafetensorsHeader.Check(stream, $"--weights '{path}'");
                 return Safetensors.LoadStateDict(stream);
             }
+            if (Pretrained.LegacyPth.IsTar(stream)) throw Pretrained.LegacyPth.TarRefused($"--weights '{path}'");
+            if (Pretrained.LegacyPth.IsLegacy(stream)) return Pretrained.LegacyPth.Read(stream, $"--weights '{path}'", maxDataBytes);
             Pretrained.PthArchive.Check(stream, $"--weights '{path}'", maxDataBytes);
             var table = PyTorchUnpickler.UnpickleStateDict(stream)
                         ?? throw new ClassifierException($"--weights '{path}' holds None instead of a state dict; give torch.save(model.state_dict(), ...).");
@@ -220,7 +225,7 @@ public static class PretrainedWeights
                                       or System.Runtime.InteropServices.ExternalException)
         {
             throw new ClassifierException(
-                $"--weights '{path}' could not be read as a PyTorch state dict (.pth/.pt zip, as torch.save writes) or .safetensors file: {ForUsers(e.Message)}", e);
+                $"--weights '{path}' could not be read as a PyTorch state dict (.pth/.pt, as torch.save writes) or .safetensors file: {ForUsers(e.Message)}", e);
         }
     }
 
