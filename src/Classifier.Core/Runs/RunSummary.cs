@@ -96,7 +96,7 @@ public sealed record RunSummary(string Folder, int LastEpoch, HistoryRow Best, d
             var name = Path.GetFileName(directory)[Evaluation.EvaluationOutputs.FolderPrefix.Length..];
             try
             {
-                using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+                using var doc = JsonDocument.Parse(Data.InputFile.ReadAllBytes(path, $"Evaluation file '{path}'"));
                 var root = doc.RootElement;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("accuracy", out var accuracy) || accuracy.ValueKind != JsonValueKind.Number)
                     throw new ClassifierException($"Evaluation file '{path}' has no accuracy; it is not a classify metrics.json.");
@@ -121,7 +121,7 @@ public sealed record RunSummary(string Folder, int LastEpoch, HistoryRow Best, d
         if (!File.Exists(path)) return options;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+            using var doc = JsonDocument.Parse(Data.InputFile.ReadAllBytes(path, $"Options file '{path}'"));
             Flatten(doc.RootElement, "", options);
         }
         catch (JsonException e)

@@ -167,7 +167,8 @@ public static class PretrainedWeights
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            // A named pipe or device given as --weights is refused here, before hashing would block on it.
+            using var stream = Data.InputFile.OpenRead(path, $"--weights '{path}'");
             return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

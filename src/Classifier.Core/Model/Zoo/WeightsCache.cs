@@ -53,7 +53,7 @@ public sealed class WeightsCache(WeightsFetchSettings settings)
         string sha256;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = Data.InputFile.OpenRead(path, $"{weights.Describe()}: the cached file '{path}'");
             sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
