@@ -81,8 +81,7 @@ internal static class EvalCommand
             if (parse.GetValue(merge) is { Length: > 0 } mergeArguments)
             {
                 var merged = ShardMerge.Merge(ShardMerge.Files(mergeArguments), parse.GetValue(model));
-                folder = Path.GetFullPath(parse.GetValue(output) ?? ModelEvaluation.DefaultFolder(merged));
-                return Finish(terminal, merged, folder, errorsShown, json, gate);
+                return Finish(terminal, merged, parse.GetValue(output), errorsShown, json, gate);
             }
             var options = new EvalOptions
             {
@@ -110,8 +109,9 @@ internal static class EvalCommand
 
             if (report.Shard is { } part)
             {
-                folder = Path.GetFullPath(parse.GetValue(output) ?? ShardMerge.DefaultShardFolder(ModelEvaluation.DefaultFolder(report), part.Shard));
-                EvaluationOutputs.Write(report, folder, errorsShown);
+                folder = parse.GetValue(output) is { } shardOutput
+                    ? EvaluationFolder.WriteInto(report, shardOutput, errorsShown)
+                    : WriteDefault(terminal, report, errorsShown, c => ShardMerge.DefaultShardFolder(c, part.Shard));
                 if (json) terminal.Out.WriteLine(EvaluationJson.ToText(report));
                 else EvaluationTable.Write(terminal.Out, report);
                 var shardNotes = json ? terminal.Error : terminal.Out;
@@ -121,16 +121,17 @@ internal static class EvalCommand
                 shardNotes.WriteLine($"Merge all {part.Shard.Count} shard(s) with: classify eval --merge {Path.GetDirectoryName(folder)}");
                 return ExitCodes.Ok;
             }
-            folder = Path.GetFullPath(parse.GetValue(output) ?? ModelEvaluation.DefaultFolder(report));
-            return Finish(terminal, report, folder, errorsShown, json, gate);
+            return Finish(terminal, report, parse.GetValue(output), errorsShown, json, gate);
         }));
         return command;
     }
 
     /// <summary>Writes an evaluation's files and report and prints it; the same for one run and for merged shards.</summary>
-    private static int Finish(Terminal terminal, EvaluationReport report, string folder, int errorsShown, bool json, QualityGate gate)
+    private static int Finish(Terminal terminal, EvaluationReport report, string? output, int errorsShown, bool json, QualityGate gate)
     {
-        EvaluationOutputs.Write(report, folder, errorsShown);
+        var folder = output is not null
+            ? EvaluationFolder.WriteInto(report, output, errorsShown)
+            : WriteDefault(terminal, report, errorsShown);
         var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
         var failures = gate.Failures(report.Result);
 
@@ -153,6 +154,22 @@ internal static class EvalCommand
         }
         if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes into the default eval folder, or the next free name when that one holds another data folder's evaluation
+    /// (or is being written by another eval), saying so on stderr.
+    /// </summary>
+    private static string WriteDefault(Terminal terminal, EvaluationReport report, int errorsShown, Func<string, string>? place = null)
+    {
+        var wanted = ModelEvaluation.DefaultFolder(report);
+        var folder = EvaluationFolder.WriteDefault(report, wanted, errorsShown, place);
+        var wantedPlace = Path.GetFullPath(place?.Invoke(Path.GetFullPath(wanted)) ?? wanted);
+        if (folder != wantedPlace)
+            terminal.Error.WriteLine(
+                $"note: '{ControlCharacters.Escape(wantedPlace)}' holds the evaluation of another data folder (or another eval is writing it); " +
+                $"this evaluation went to '{ControlCharacters.Escape(folder)}'.");
+        return folder;
     }
 
     /// <summary>An evaluation on images the model trained on overstates it: say so, with counts and the honest alternative.</summary>

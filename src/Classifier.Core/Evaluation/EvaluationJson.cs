@@ -82,6 +82,8 @@ public static class EvaluationJson
             ["folder_images"] = shard.FolderImages,
             // The model's content, not only its path: a merge refuses shards of a file replaced between them.
             ["model_sha256"] = Runs.TrainingFiles.Sha256(report.ModelPath),
+            // The data folder's contents too (paths, classes, sizes): a folder changed between shards is refused.
+            ["data_sha256"] = shard.DataSha256,
         };
         var names = report.Info.ClassNames;
         json["errors"] = new JsonArray(report.Result.Predictions.Where(p => p.Actual != p.Predicted)

@@ -127,6 +127,7 @@ public static class ShardMerge
             Same(other.Data == first.Data, "the data folders");
             Same(!sameModel || other.Model == first.Model, "the model files (give --model if only their paths differ)");
             Same(other.ModelSha256 == first.ModelSha256, "the model files' contents (SHA-256): the model was replaced between the shards");
+            Same(other.DataSha256 == first.DataSha256, "the data folders' contents (SHA-256 of their image paths, classes and sizes): the data changed between the shards");
             Same(other.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal), "the classes");
             Same(other.TopK == first.TopK, "the top-k");
             Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
@@ -163,6 +164,9 @@ public static class ShardMerge
         long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
         string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine, string? ModelSha256)
     {
+        /// <summary>The data folder's identity (<see cref="Sharding.ShardSelection.DataSha256"/>); null in older shards.</summary>
+        public string? DataSha256 { get; init; }
+
         public static ShardFile Read(string path)
         {
             if (!System.IO.File.Exists(path))
@@ -206,7 +210,10 @@ public static class ShardMerge
                     root.TryGetProperty("engine", out var engine) && engine.ValueKind == JsonValueKind.String
                         ? EnumValues.Parse<Inference.InferenceEngine>(engine.GetString()!)
                         : null,
-                    shard.TryGetProperty("model_sha256", out var sha) && sha.ValueKind == JsonValueKind.String ? sha.GetString() : null);
+                    shard.TryGetProperty("model_sha256", out var sha) && sha.ValueKind == JsonValueKind.String ? sha.GetString() : null)
+                {
+                    DataSha256 = shard.TryGetProperty("data_sha256", out var dataSha) && dataSha.ValueKind == JsonValueKind.String ? dataSha.GetString() : null,
+                };
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {

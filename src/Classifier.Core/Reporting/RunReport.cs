@@ -77,7 +77,8 @@ public sealed class RunReport : ITrainingObserver
                 Split = TrainingFiles.ValidationSplit,
                 Overlap = _files?.Overlap(result.Validation.Images.Select(i => i.Path)),
             };
-            EvaluationOutputs.Write(report, folder);
+            // Claimed and written whole; a folder holding another data folder's evaluation keeps it (see EvaluationFolder).
+            folder = EvaluationFolder.WriteDefault(report, folder);
             validation = SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName));
         }
         var (testFolder, testAccuracy) = EvaluateTest(result, cancellation);
@@ -114,7 +115,7 @@ public sealed class RunReport : ITrainingObserver
         var report = ModelEvaluation.Evaluate(run.BestModel, data, evalOptions, cancellation: cancellation);
         report = report with { Overlap = _files?.Overlap(report.Data.Images.Select(i => i.Path)) };
         var folder = Path.Combine(run.Path, EvaluationOutputs.FolderPrefix + Data.SplitFolders.TestName);
-        EvaluationOutputs.Write(report, folder);
+        folder = EvaluationFolder.WriteDefault(report, folder);
         return (folder, report.Result.Accuracy);
     }
 }

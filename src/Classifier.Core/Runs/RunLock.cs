@@ -22,9 +22,15 @@ public sealed class RunLock : IDisposable
     }
 
     /// <summary>Takes the lock of <paramref name="folder"/> (which must exist), or returns null when another process holds it.</summary>
-    public static RunLock? TryTake(string folder)
+    public static RunLock? TryTake(string folder) => TryTake(folder, FileName);
+
+    /// <summary>
+    /// Takes the lock file <paramref name="fileName"/> in <paramref name="folder"/> (which must exist), or returns null
+    /// when another process holds it. Eval folders use their own name, so they never look like run folders.
+    /// </summary>
+    public static RunLock? TryTake(string folder, string fileName)
     {
-        var path = Path.Combine(folder, FileName);
+        var path = Path.Combine(folder, fileName);
         if (IsLink(path))
             throw new ClassifierException($"'{path}' is a symbolic link; classify does not follow links in a run folder. Delete it.");
         try

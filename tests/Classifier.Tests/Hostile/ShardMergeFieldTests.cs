@@ -46,6 +46,24 @@ public sealed class ShardMergeFieldTests : IDisposable
         Assert.Contains("the model was replaced between the shards", merge.Error);
     }
 
+    [Fact]
+    public async Task Merge_OfShardsOfADataFolderChangedBetweenThem_IsRefused()
+    {
+        // Issue 26 item 3: the same folder path and image count, one image's bytes changed between the shards.
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
+        var run = _dir.Combine("run");
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run)).ExitCode);
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("eval", "--model", run, "--shard", "0/2", "-o", _dir.Combine("s0"), data)).ExitCode);
+        var image = Directory.EnumerateFiles(data, "*.png", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+        File.AppendAllText(image, "trailing bytes"); // still a readable PNG, of another size
+        Assert.Equal(ExitCodes.Ok, (await CliRun.Of("eval", "--model", run, "--shard", "1/2", "-o", _dir.Combine("s1"), data)).ExitCode);
+
+        var merge = await CliRun.Of("eval", "--merge", _dir.Combine("s0", "metrics.json"), _dir.Combine("s1", "metrics.json"), "-o", _dir.Combine("merged"));
+
+        Assert.True(merge.ExitCode == ExitCodes.InputError, merge.ToString());
+        Assert.Contains("the data changed between the shards", merge.Error);
+    }
+
     [Theory]
     [MemberData(nameof(Edits))]
     public async Task Merge_OfAShardWithAnImpossibleField_IsRefusedNamingTheFileAndField(string field, string json, string named)

@@ -24,9 +24,9 @@ internal static class PthArchive
     /// <summary>
     /// Throws <see cref="ClassifierException"/> naming <paramref name="shown"/> when the archive is not one PyTorch reads
     /// the same way, or its storages claim more than <paramref name="maxDataBytes"/> (what the network's tensors could
-    /// need). Leaves the stream at its start.
+    /// need), or its pickle fails <see cref="PthPickle"/>'s checks. Leaves the stream at its start.
     /// </summary>
-    public static void Check(Stream stream, string shown, long maxDataBytes)
+    public static PthPickle.Result Check(Stream stream, string shown, long maxDataBytes)
     {
         stream.Position = 0;
         try
@@ -62,6 +62,8 @@ internal static class PthArchive
                     throw Bad(shown, $"it holds the record '{name}', which torch.save does not write (PyTorch would ignore it; classify's reader might not)");
             }
             if (!hasPickle) throw Bad(shown, $"it has no '{prefix ?? "archive"}/data.pkl'");
+            // The pickle itself: opcodes counted, inflated size bounded, tensor views checked against their storages.
+            return PthPickle.Scan(zip, prefix!, shown, MaxPickleBytes);
         }
         // Not a zip at all (InvalidDataException) is left to the caller, which names the file "could not be read".
         finally

@@ -193,7 +193,14 @@ public static class PretrainedWeights
             }
             if (Pretrained.LegacyPth.IsTar(stream)) throw Pretrained.LegacyPth.TarRefused($"--weights '{path}'");
             if (Pretrained.LegacyPth.IsLegacy(stream)) return Pretrained.LegacyPth.Read(stream, $"--weights '{path}'", maxDataBytes);
-            Pretrained.PthArchive.Check(stream, $"--weights '{path}'", maxDataBytes);
+            var scan = Pretrained.PthArchive.Check(stream, $"--weights '{path}'", maxDataBytes);
+            if (scan.HasViews)
+            {
+                // Tensors sharing a storage (legal in PyTorch): the pickle library would build them wrongly, so they are
+                // copied out of their checked storages here.
+                using var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Read, leaveOpen: true);
+                return Pretrained.PthPickle.ReadViews(zip, scan, $"--weights '{path}'");
+            }
             var table = PyTorchUnpickler.UnpickleStateDict(stream)
                         ?? throw new ClassifierException($"--weights '{path}' holds None instead of a state dict; give torch.save(model.state_dict(), ...).");
             if (table["state_dict"] is Hashtable nested) table = nested;
