@@ -3,7 +3,7 @@
 #
 # Usage: samples/benchmark/under-load.sh CLASSIFY DATA_DIR VAL_DIR IMAGE_SIZE [ROUNDS] [SETTINGS...]
 #   CLASSIFY   the classify binary (a Release publish: dotnet publish src/Classifier.Cli -c Release -o DIR)
-#   SETTINGS   classify (what classify sets itself), default (libgomp's own 300,000 spins), passive
+#   SETTINGS   classify (what classify does: nothing, libgomp's default), default (GOMP_SPINCOUNT=300000), passive
 #              (OMP_WAIT_POLICY=PASSIVE) or a number of spins; default: classify default passive
 # Each round runs every setting quiet and loaded, alternating, 3 epochs each; the figure is the median of epochs 2-3
 # (cache warm). The busy process is a shell loop; both run at the same niceness (NICE, default 0; on a shared machine

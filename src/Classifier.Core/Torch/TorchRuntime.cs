@@ -21,7 +21,6 @@ public static class TorchRuntime
         {
             if (!_loaded)
             {
-                OpenMpWaiting.Apply();   // before libtorch (and its libgomp) loads
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
