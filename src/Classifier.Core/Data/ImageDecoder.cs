@@ -188,7 +188,8 @@ public sealed class ImageDecoder
             stream.Position = 0;
             using var turn = LargeImageGate.Enter((long)info.Width * info.Height);
             using var budget = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-            budget.CancelAfter(DecodeTimeBudget);
+            if (DecodeTimeBudget <= TimeSpan.Zero) budget.Cancel();   // no time at all (a test's way to hit the budget for sure)
+            else budget.CancelAfter(DecodeTimeBudget);
             using var image = LoadWithin(stream, budget.Token);
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.

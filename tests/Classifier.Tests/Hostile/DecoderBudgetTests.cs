@@ -69,13 +69,15 @@ public sealed class DecoderBudgetTests : IDisposable
         var preprocessing = new Preprocessing(28, Interpolation.Nearest, 1f / 255);
 
         var watch = Stopwatch.StartNew();
-        bool read = new ImageDecoder(preprocessing) { DecodeTimeBudget = TimeSpan.FromMilliseconds(1) }.TryDecode(jpeg, pixels, out var error);
+        // A budget of no time at all: how far ImageSharp gets before its next check of the token does not matter (with
+        // 1 ms, a fast machine finished this file's few markers and one scan between two checks).
+        bool read = new ImageDecoder(preprocessing) { DecodeTimeBudget = TimeSpan.Zero }.TryDecode(jpeg, pixels, out var error);
         watch.Stop();
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
         Assert.False(read);
-        Assert.Contains("took longer than the 0.001 s allowed to decode one file", error);
+        Assert.Contains("took longer than the 0 s allowed to decode one file", error);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"the budget ended the decode after {watch.Elapsed}");
         Assert.True(new ImageDecoder(preprocessing).TryDecode(jpeg, pixels, out error), error);
         Assert.ThrowsAny<OperationCanceledException>(() =>
