@@ -25,7 +25,7 @@ internal static class LrFindCommand
     public const string CsvName = "lr-find.csv";
 
     /// <summary>Train options that steer a run folder rather than the network and data, which lr-find has none of.</summary>
-    private static readonly HashSet<string> RunOnly = ["output", "slim-last", "epochs", "patience", "min-delta", "monitor",
+    private static readonly HashSet<string> RunOnly = ["output", "keep-optimizer", "epochs", "patience", "min-delta", "monitor",
         "lr-schedule", "warmup-epochs", "plateau-patience", "plateau-factor", "min-learning-rate", "ema-decay", "tta"];
 
     public static Command Create()
@@ -33,23 +33,8 @@ internal static class LrFindCommand
         var defaults = new LrFindOptions();
         var command = new VerbCommand("lr-find",
             "Learning-rate range test: train briefly while the rate grows from 1e-7 to 10, plot the loss and suggest a --learning-rate (takes train's options).");
-        var symbols = new Dictionary<TrainOption, Symbol>();
-        Argument<string?>? data = null;
-        var entries = TrainOptionTable.All.Where(e => e.IsStored && !RunOnly.Contains(e.Name) || e.Name == "config").ToList();
-        foreach (var entry in entries)
-        {
-            if (entry.IsArgument)
-            {
-                data = new Argument<string?>(entry.Placeholder) { Description = entry.Help, Arity = ArgumentArity.ZeroOrOne };
-                command.Add(data);
-                symbols[entry] = data;
-                continue;
-            }
-            var option = ValueOptions.FromTable(entry);
-            command.Add(option);
-            symbols[entry] = option;
-            if (!entry.Kind.IsFlag) command.DefaultTexts[option] = entry.ShownDefault;
-        }
+        var binding = new TrainOptionBinding(command,
+            TrainOptionTable.All.Where(e => e.IsStored && !RunOnly.Contains(e.Name) || e.Name == "config"));
         var output = new Option<string?>("--output", "-o") { Description = $"Folder for {PlotName} and {CsvName} (created if needed; default: the current folder).", HelpName = "DIR" };
         var steps = ValueOptions.Number("--steps", OptionKind.Int, "Batches in the sweep (the images are cycled when there are fewer).", defaults.Steps, "N");
         var start = ValueOptions.Number("--start-lr", OptionKind.Double, "Rate of the first batch.", defaults.StartRate, "RATE");
@@ -58,24 +43,11 @@ internal static class LrFindCommand
         command.Add(steps);
         command.Add(start);
         command.Add(end);
-        foreach (var group in Enum.GetValues<OptionGroup>())
-            command.Sections.Add(new HelpSection(group.ToString(),
-                entries.Where(e => e.Group == group && !e.IsArgument).Select(e => (Option)symbols[e]).ToList()));
         command.Sections.Add(new HelpSection("Sweep", [output, steps, start, end]));
 
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
-            var given = entries.Where(e => parse.GetResult(symbols[e]) switch
-            {
-                System.CommandLine.Parsing.OptionResult o => !o.Implicit,
-                System.CommandLine.Parsing.ArgumentResult a => a.Tokens.Count > 0,
-                _ => false,
-            }).ToList();
-            object? Value(TrainOption entry) => entry.IsArgument ? parse.GetValue(data!) : ValueOptions.Value(parse, entry, (Option)symbols[entry]);
-            var options = given.FirstOrDefault(e => e.Name == "config") is { } config && Value(config) is string file
-                ? TrainOptionsFile.Read(file)
-                : new TrainOptions();
-            foreach (var entry in given.Where(e => e.IsStored)) options = entry.Set(options, Value(entry));
+            var options = binding.Options(parse, binding.Given(parse));
             var sweep = new LrFindOptions { Steps = parse.GetValue(steps), StartRate = parse.GetValue(start), EndRate = parse.GetValue(end) };
 
             // On stderr and only on a terminal, as eval's progress: logs get the result lines alone.

@@ -18,37 +18,12 @@ internal static class TrainCommand
     public static Command Create()
     {
         var command = new VerbCommand("train", "Train an image classifier (the seed CNN, or a zoo network with --model) on a folder of images; writes the model, history.csv and curves.png to a run folder.");
-        var symbols = new Dictionary<TrainOption, Symbol>();
-        Argument<string?>? data = null;
-        foreach (var entry in TrainOptionTable.All)
-        {
-            if (entry.IsArgument)
-            {
-                data = new Argument<string?>(entry.Placeholder) { Description = entry.Help, Arity = ArgumentArity.ZeroOrOne };
-                command.Add(data);
-                symbols[entry] = data;
-                continue;
-            }
-            var option = ValueOptions.FromTable(entry);
-            command.Add(option);
-            symbols[entry] = option;
-            if (!entry.Kind.IsFlag) command.DefaultTexts[option] = entry.ShownDefault;
-        }
-        foreach (var group in Enum.GetValues<OptionGroup>())
-            command.Sections.Add(new HelpSection(group.ToString(),
-                TrainOptionTable.All.Where(e => e.Group == group && !e.IsArgument).Select(e => (Option)symbols[e]).ToList()));
+        var binding = new TrainOptionBinding(command, TrainOptionTable.All);
 
         command.SetAction((parse, cancellation) => CommandRunner.RunAsync(parse, cancellation, (terminal, ct) =>
         {
-            var given = TrainOptionTable.All.Where(e => parse.GetResult(symbols[e]) switch
-            {
-                System.CommandLine.Parsing.OptionResult o => !o.Implicit,
-                System.CommandLine.Parsing.ArgumentResult a => a.Tokens.Count > 0,
-                _ => false,
-            }).ToList();
-            object? Value(string name) => given.FirstOrDefault(e => e.Name == name) is { } entry
-                ? entry.IsArgument ? parse.GetValue(data!) : ValueOptions.Value(parse, entry, (Option)symbols[entry])
-                : null;
+            var given = binding.Given(parse);
+            object? Value(string name) => given.FirstOrDefault(e => e.Name == name) is { } entry ? binding.Value(parse, entry) : null;
 
             bool json = Value("log-format") is LogFormat.Json;
             var outputs = new TrainSession(terminal, json, Value("tensorboard") is string logDir ? new TensorBoardObserver(logDir) : null);
@@ -58,9 +33,7 @@ internal static class TrainCommand
                 return outputs.Train(observer => Trainer.Resume(runDir, (int?)Value("epochs"), observer, ct), ct);
             }
 
-            var options = Value("config") is string file ? TrainOptionsFile.Read(file) : new TrainOptions();
-            foreach (var entry in given.Where(e => e.IsStored))
-                options = entry.Set(options, entry.IsArgument ? parse.GetValue(data!) : ValueOptions.Value(parse, entry, (Option)symbols[entry]));
+            var options = binding.Options(parse, given);
 
             if (Value("preview-augment") is int count)
             {
