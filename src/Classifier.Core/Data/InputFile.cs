@@ -34,6 +34,23 @@ public static class InputFile
         return reader.ReadToEnd();
     }
 
+    /// <summary>
+    /// The SHA-256 of <paramref name="path"/>'s bytes in lowercase hex, opened as <see cref="OpenRead"/> does; a read
+    /// error is a <see cref="ClassifierException"/> naming it as <paramref name="shown"/>.
+    /// </summary>
+    public static string Sha256(string path, string shown)
+    {
+        try
+        {
+            using var stream = OpenRead(path, shown);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ClassifierException($"{shown} could not be read: {e.Message}", e);
+        }
+    }
+
     private static string Described(string problem) =>
         problem.StartsWith("not ", StringComparison.Ordinal) || problem.StartsWith("a ", StringComparison.Ordinal) ? problem : $"unusable ({problem})";
 }

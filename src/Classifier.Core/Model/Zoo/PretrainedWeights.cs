@@ -163,19 +163,8 @@ public static class PretrainedWeights
     private static bool IsSetName(string normalized) =>
         normalized is ImageNet or "default" || normalized.StartsWith("imagenet1k-", StringComparison.Ordinal);
 
-    private static string HashFile(string path)
-    {
-        try
-        {
-            // A named pipe or device given as --weights is refused here, before hashing would block on it.
-            using var stream = Data.InputFile.OpenRead(path, $"--weights '{path}'");
-            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ClassifierException($"--weights '{path}' could not be read: {e.Message}", e);
-        }
-    }
+    // A named pipe or device given as --weights is refused before hashing would block on it.
+    private static string HashFile(string path) => Data.InputFile.Sha256(path, $"--weights '{path}'");
 
     /// <summary>
     /// The state dict in a .pth/.pt (PyTorch's zip pickle, or its legacy format) or .safetensors file, as tensors in

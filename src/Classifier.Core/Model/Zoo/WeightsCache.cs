@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Classifier.Core.Model.Zoo;
 
 /// <summary>
@@ -50,16 +48,7 @@ public sealed class WeightsCache(WeightsFetchSettings settings)
 
     private static string VerifyCached(TorchVisionWeights weights, string path, Uri source)
     {
-        string sha256;
-        try
-        {
-            using var stream = Data.InputFile.OpenRead(path, $"{weights.Describe()}: the cached file '{path}'");
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ClassifierException($"{weights.Describe()}: the cached file '{path}' could not be read: {e.Message}", e);
-        }
+        string sha256 = Data.InputFile.Sha256(path, $"{weights.Describe()}: the cached file '{path}'");
         if (sha256.StartsWith(weights.HashPrefix, StringComparison.Ordinal)) return sha256;
         TryDelete(path);
         throw new ClassifierException(
