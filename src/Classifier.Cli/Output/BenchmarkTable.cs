@@ -9,7 +9,8 @@ internal static class BenchmarkTable
     public static void Write(TextWriter o, IReadOnlyList<BenchmarkResult> results)
     {
         var first = results[0];
-        o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s), CPU: {CpuFeatures.Summary}");
+        o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s), CPU: {CpuFeatures.Summary}" +
+                    (OpenMpWaiting.Choice?.Note is { Length: > 0 } waiting ? $"; OpenMP: {waiting}" : ""));
         o.WriteLine();
         const int label = 34, column = 26;
         o.WriteLine("images/s".PadRight(label) + string.Concat(results.Select(r => $"{r.ImageSize} px ({r.Images:N0} {r.SourceFormat})".PadLeft(column))));

@@ -60,6 +60,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
                     $"seed {options.Seed}, {start.Threads} thread(s), cache {EnumValues.Name(options.Cache)} " +
                     $"({start.CacheBudgetBytes / (1 << 20):N0} MiB budget)" +
                     (options.TestTimeAugmentation == Core.Model.TestTimeAugmentation.None ? "" : ", validation with horizontal flips (--tta)"));
+        if (Core.Torch.OpenMpWaiting.Choice?.Note is { Length: > 0 } waiting) o.WriteLine($"OpenMP: {waiting}.");
         o.WriteLine($"Run folder: {start.Run.Path}");
         if (start.CompletedEpochs > 0)
             o.WriteLine($"Resuming after epoch {start.CompletedEpochs} of {options.Epochs}.");

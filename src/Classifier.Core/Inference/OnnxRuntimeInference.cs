@@ -1,5 +1,6 @@
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Torch;
 using Microsoft.ML.OnnxRuntime;
 using TensorElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 using TorchSharp;
@@ -46,6 +47,9 @@ internal sealed class OnnxRuntimeInference : InferenceNetwork
             EnableCpuMemArena = false,
         };
         options.AddSessionConfigEntry("session.use_deterministic_compute", "1");
+        // ONNX Runtime's threads spin as libgomp's do; on a busy machine they wait passively too (see OpenMpWaiting).
+        if (OpenMpWaiting.ChooseBeforeLibTorchLoads(threads).Passive)
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return options;
     }
 

@@ -21,6 +21,7 @@ public static class TorchRuntime
         {
             if (!_loaded)
             {
+                OpenMpWaiting.ChooseBeforeLibTorchLoads(threads);
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
