@@ -8,7 +8,7 @@ namespace Classifier.Cli.Commands;
 internal static class EngineOption
 {
     public static Option<string> Create() => ValueOptions.Choice("--engine",
-        "What runs the network: auto (ONNX Runtime for the zoo's networks on the CPU, about twice libtorch's speed; " +
+        "What runs the network: auto (ONNX Runtime for the zoo's networks on the CPU, where it is the faster engine; " +
         "libtorch for the seed CNN, for fewer pixels than 32 images of 224 px, and on a GPU), torch (libtorch, exactly the figures " +
         "training's validation gave) or onnx.",
         EnumValues.Of<InferenceEngine>(), EnumValues.Name(InferenceEngine.Auto));

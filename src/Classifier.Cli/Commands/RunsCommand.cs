@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Classifier.Cli.Output;
 using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 
 namespace Classifier.Cli.Commands;

@@ -3,7 +3,7 @@ namespace Classifier.Cli.Output;
 /// <summary>
 /// One line on a terminal that is redrawn in place: each new text returns the cursor to the line's start with
 /// <c>\r</c> and pads over what was longer before; <see cref="Clear"/> blanks it so normal lines can follow. Used for
-/// the training progress on stdout and the eval and predict progress on stderr.
+/// the training progress on stdout, and on stderr for the progress of check, eval and lr-find and for downloads.
 /// </summary>
 internal sealed class LiveLine(TextWriter writer)
 {

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace Classifier.Cli.Output;
 
 /// <summary>
-/// Progress of a pass over images (evaluation, prediction) on stderr, so stdout keeps only results: redrawn in place
-/// on a terminal, nothing in logs (the result lines follow soon enough).
+/// Progress of a pass over images (<c>check</c>, <c>eval</c>) on stderr, so stdout keeps only results: redrawn in place
+/// on a terminal, nothing in logs (the result lines follow soon enough). <c>predict</c> shows none: its rows are its
+/// progress.
 /// </summary>
 internal sealed class ProgressLine(Terminal terminal, string label)
 {

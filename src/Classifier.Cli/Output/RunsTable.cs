@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 
 namespace Classifier.Cli.Output;

@@ -7,11 +7,9 @@ namespace Classifier.Core.Data;
 /// Inflates a zlib stream into a buffer of known size. For the small PNGs of MNIST-style datasets, setting up a
 /// <see cref="ZLibStream"/> (window and state allocation) costs more than inflating the data, so where the system
 /// zlib (<c>libz.so.1</c>, present on every Linux distribution) can be loaded each thread keeps one z_stream and resets
-/// it per image. Elsewhere, or if it cannot be loaded, <see cref="ZLibStream"/> does the work.
-/// Measured on the 2-core build machine (a shared, noisy host), inflating the image data of the first 200 files of
-/// samples/fashion-mini/val/Bag (28x28 grey, 484 bytes of zlib data on average) 100 times, interleaved: a median of
-/// 27 us per image with the reused stream against 41 us with a new ZLibStream each (1.5x; three runs gave 1.45x,
-/// 1.51x and 2.26x). The difference is the per-stream setup, which a 812-byte image cannot amortise.
+/// it per image. Elsewhere, or if it cannot be loaded, <see cref="ZLibStream"/> does the work. The difference is the
+/// per-stream setup, which a PNG of a few hundred bytes cannot amortise (docs/performance.md, "Figures behind the
+/// code's choices").
 /// </summary>
 internal static unsafe class ZlibInflater
 {

@@ -14,8 +14,8 @@ public enum InferenceEngine
     Torch,
 
     /// <summary>
-    /// ONNX Runtime on the CPU, running the network as <c>classify export</c> writes it: about twice libtorch's
-    /// speed for the ResNets and 4x for the MobileNets on a 2-core AVX2 machine (docs/performance.md), logits within 1e-4 of libtorch's.
+    /// ONNX Runtime on the CPU, running the network as <c>classify export</c> writes it: faster than libtorch for the
+    /// zoo's networks on the CPUs measured (docs/performance.md), logits within 1e-4 of libtorch's.
     /// </summary>
     Onnx,
 }

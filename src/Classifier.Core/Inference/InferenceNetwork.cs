@@ -55,10 +55,9 @@ public abstract class InferenceNetwork : IDisposable
 
     /// <summary>
     /// Below this many 224 px images (or as many pixels at another side) <see cref="InferenceEngine.Auto"/> runs
-    /// libtorch: building an ONNX Runtime session costs more than it saves (resnet18: 0.6 s once, against about 23 ms
-    /// saved per 224 px image on 2 cores; resnet50: 1.1 s against 70 ms), so a single photo is answered as fast as
-    /// before. The saving per image shrinks with its pixels: at 64 px, 300 images took 3.9 s and 570 MB on ONNX Runtime
-    /// against 3.7 s and 376 MB on libtorch (resnet18-cntk).
+    /// libtorch: building an ONNX Runtime session takes a fixed time that only enough images repay, and the saving per
+    /// image shrinks with its pixels, so the threshold counts pixels (docs/performance.md, "Figures behind the code's
+    /// choices", has the measurements it was set from).
     /// </summary>
     public const int FewImages = 32;
 

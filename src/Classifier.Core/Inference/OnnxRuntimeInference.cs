@@ -42,8 +42,8 @@ internal sealed class OnnxRuntimeInference : InferenceNetwork
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // Without its arena ONNX Runtime frees each activation to the system heap: resnet18's eval at batch 64
-            // peaked at 805 MB instead of 1,027 MB, at the same speed.
+            // Without its arena ONNX Runtime frees each activation to the system heap: eval peaks lower at the same
+            // speed (docs/transfer-learning.md, "Inference on ONNX Runtime").
             EnableCpuMemArena = false,
         };
         options.AddSessionConfigEntry("session.use_deterministic_compute", "1");

@@ -54,7 +54,7 @@ public static class ConfusionMatrixPlot
             }
 
         var positions = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
-        // Long names would push the heatmap off the image (at ~120 characters it was blank): the axes then show
+        // Long names would push the heatmap off the image (at ~120 characters nothing of it is left): the axes then show
         // "[i] start…" and a key below the figure gives the names.
         bool shortened = classNames.Any(c => c.Length > MaxLabelLength);
         var labels = shortened ? classNames.Select(ShortLabel).ToArray() : classNames.ToArray();

@@ -7,10 +7,10 @@ namespace Classifier.Core.Torch;
 /// computes some 1x1 convolutions wrongly on channels-last input: on this project's build machine (AVX-512, no cache
 /// sizes published) a 256 -> 512 channel 1x1 convolution on a channels-last batch of two or more images differed from the
 /// contiguous result by about 1.0 on outputs of size 2.6, while 128 -> 256 agreed to 1e-6 and a batch of one was exact
-/// (<c>ContiguousInputTests</c>). ResNets' last downsampling shortcut is such a convolution, so their logits were off by
-/// 0.2 at 224 px and no longer matched PyTorch or ONNX Runtime; on contiguous input they agree within 1e-5. The seed
-/// CNN keeps the channels-last input <see cref="Data.BatchTensors"/> gives it (3x3 convolutions, unaffected, and its
-/// results stay bit for bit what they were).
+/// (<c>ContiguousInputTests</c>). ResNets' last downsampling shortcut is such a convolution, so on channels-last input
+/// their logits are off by about 0.2 at 224 px and do not match PyTorch or ONNX Runtime; on contiguous input they agree
+/// within 1e-5. The seed CNN keeps the channels-last input <see cref="Data.BatchTensors"/> gives it (its 3x3
+/// convolutions are unaffected).
 /// </summary>
 public static class ContiguousInput
 {

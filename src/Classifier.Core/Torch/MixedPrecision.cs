@@ -47,10 +47,9 @@ public static class MixedPrecision
     public static bool IsMixed(nn.Module network) => Mixed.TryGetValue(network, out _);
 
     /// <summary>
-    /// Smallest input side at which <see cref="Precision.Auto"/> trains in bf16: measured faster at 224 px (resnet18:
-    /// 1.42x fp32) but slower at small sides on an AVX512_BF16 CPU (resnet18-cntk at 64 px: an epoch 4x fp32's; the
-    /// seed CNN at 28 px: 6-12x), where oneDNN's bf16 kernels for small convolutions lag its fp32 ones
-    /// (docs/performance.md).
+    /// Smallest input side at which <see cref="Precision.Auto"/> trains in bf16: measured faster than fp32 at 224 px
+    /// but much slower at small sides on an AVX512_BF16 CPU, where oneDNN's bf16 kernels for small convolutions lag its
+    /// fp32 ones (docs/performance.md, "bfloat16 mixed precision").
     /// </summary>
     public const int AutoMinimumImageSize = 224;
 

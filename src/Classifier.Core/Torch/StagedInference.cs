@@ -8,8 +8,8 @@ namespace Classifier.Core.Torch;
 /// <summary>
 /// Inference that frees each stage's activations as soon as the next stage has read them, as PyTorch's reference
 /// counting does. A network's plain <c>call</c> runs inside the caller's dispose scope, which keeps every intermediate
-/// tensor of the batch alive until the batch ends: for resnet18 at 224 px and batch 32 that made <c>eval</c> peak at
-/// 1.66x PyTorch's inference memory. A registered network is run as its ordered stages instead (its top-level modules,
+/// tensor of the batch alive until the batch ends, so <c>eval</c> of a ResNet would peak far above PyTorch's inference memory
+/// (docs/performance.md, "Memory at 224 px"). A registered network is run as its ordered stages instead (its top-level modules,
 /// with <see cref="Sequential"/> containers opened up, so a ResNet runs block by block; the ResNets of the zoo are
 /// registered, not the MobileNets, whose forward pools between its modules), each in its own dispose scope;
 /// the values are those of <c>call</c>, bit for bit (<c>StagedInferenceTests</c>). Inference only: autograd needs the

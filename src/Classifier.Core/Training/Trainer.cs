@@ -25,7 +25,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
     /// <summary>
     /// Images per validation batch of a run with <paramref name="options"/>, during training and after it: the training
     /// batch size. A larger validation batch holds more activations at once and would make validation, rather than the
-    /// training step, set the run's peak memory (it was 64 or more: at 224 px that added about 1 GB).
+    /// training step, set the run's peak memory (docs/performance.md, "Memory at 224 px").
     /// </summary>
     internal static int ValidationBatchSize(TrainOptions options) => options.BatchSize;
 

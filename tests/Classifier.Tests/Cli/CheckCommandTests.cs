@@ -160,7 +160,7 @@ public sealed class CheckCommandTests : IDisposable
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.Contains("imbalance:", result.Out);
         Assert.Contains("'many' has 10 readable images, 'few' 1 (10.0x", result.Out);
-        // It names the option that answers it (issue 23).
+        // It names the option that answers it.
         Assert.Contains("train with --class-weight balanced", result.Out);
     }
 

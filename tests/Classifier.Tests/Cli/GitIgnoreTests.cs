@@ -3,7 +3,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Cli;
 
-/// <summary>What the README's commands write inside the repository stays out of git's way (issue 23: out/ was not ignored).</summary>
+/// <summary>What the README's commands write inside the repository (its publish folder, run folders) stays out of git's way.</summary>
 public sealed partial class GitIgnoreTests
 {
     private static string Repository => Path.GetDirectoryName(Path.GetDirectoryName(SampleData.FashionMini))!;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Classifier.Cli;
-using Classifier.Tests.Runs;
+using Classifier.Tests.Reporting;
 using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Cli;

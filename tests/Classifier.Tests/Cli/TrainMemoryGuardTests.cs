@@ -14,7 +14,7 @@ public sealed partial class TrainMemoryGuardTests : IDisposable
     /// <summary>
     /// Generous: a 224 px run at batch 8 peaks near 1.3 GiB (runtime and libtorch ~0.45 GiB, weights, gradients and Adam
     /// moments of the 44 M parameters 0.7 GiB, activations ~0.2 GiB) under the default heap policy the child process
-    /// gets (CLASSIFY_HEAP unset; the former default, keep, adds up to 0.5 GiB); before the memory work it took ~5 GB.
+    /// gets (CLASSIFY_HEAP unset; CLASSIFY_HEAP=keep adds up to 0.5 GiB); the limit catches a regression of gigabytes, not of percent.
     /// </summary>
     private const long LimitBytes = 2_500L << 20;
 

@@ -3,7 +3,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 26 item 18: a link that makes one image a member of two classes is refused, naming the link's path.</summary>
+/// <summary>A link that makes one image a member of two classes is refused, naming the link's path.</summary>
 public sealed class ClassLinkTests : IDisposable
 {
     private readonly TempDir _dir = new();

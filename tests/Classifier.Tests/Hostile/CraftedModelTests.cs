@@ -7,7 +7,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 item 9: a model file whose info section was edited and its checksum recomputed.</summary>
+/// <summary>A model file whose info section was edited and its checksum recomputed.</summary>
 public sealed class CraftedModelTests : IDisposable
 {
     private readonly TempDir _dir = new();

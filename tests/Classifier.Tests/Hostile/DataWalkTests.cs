@@ -5,7 +5,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 items 2, 6 and 7: links that multiply data, names that are not UTF-8, entries that are not files.</summary>
+/// <summary>Links that multiply data, names that are not UTF-8, entries that are not files.</summary>
 public sealed class DataWalkTests : IDisposable
 {
     private static readonly TimeSpan NoHang = TimeSpan.FromMinutes(2);

@@ -9,8 +9,9 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 items 6, 7 and 8: an interlaced PNG whose data is one byte short hung ImageSharp's decoder forever; a zTXt
-/// chunk inflated to gigabytes; a file crafted to decode slowly has a per-file time budget that cancellation honours.
+/// Files crafted to stall the decoder: an interlaced PNG whose data is one byte short must not hang ImageSharp's decoder;
+/// a zTXt chunk must not inflate to gigabytes; a file that decodes slowly has a per-file time budget that cancellation
+/// honours.
 /// </summary>
 public sealed class DecoderBudgetTests : IDisposable
 {

@@ -7,7 +7,7 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 item 5: an eval folder belongs to one data folder and is claimed while it is written. A later eval of
+/// An eval folder belongs to one data folder and is claimed while it is written. A later eval of
 /// another folder named <c>val</c> never overwrites the run's own <c>eval-val</c> (it gets <c>eval-val-2</c>, said on
 /// stderr); an eval of the same data again replaces its own folder; a folder another eval is writing is not written into.
 /// </summary>

@@ -6,8 +6,8 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 15 item 7, the gap between looking at a path and opening it: a file swapped for a FIFO after the check must
-/// be reported, never opened for a blocking read.
+/// The gap between looking at a path and opening it: a file swapped for a FIFO after the check must be reported, never
+/// opened for a blocking read.
 /// </summary>
 public sealed class FileSwapTests : IDisposable
 {

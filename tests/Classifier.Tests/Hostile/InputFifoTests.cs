@@ -7,8 +7,8 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 item 11: a named pipe given where classify reads a file (--model, --weights, --config, a shard's model) is
-/// refused as not a regular file instead of blocking forever in open().
+/// A named pipe given where classify reads a file (--model, --weights, --config, a shard's model) is refused as not a
+/// regular file instead of blocking forever in open().
 /// </summary>
 public sealed class InputFifoTests : IDisposable
 {

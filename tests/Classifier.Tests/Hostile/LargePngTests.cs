@@ -7,8 +7,8 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 15 item 8: a plain PNG over 16 Mpx is decoded row by row into what the network needs; its full-size pixels
-/// never exist in memory.
+/// A plain PNG over 16 Mpx is decoded row by row into what the network needs; its full-size pixels never exist in
+/// memory.
 /// </summary>
 public sealed class LargePngTests : IDisposable
 {

@@ -3,7 +3,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 26 item 19: class names that differ only in case or in Unicode normalisation are warned about.</summary>
+/// <summary>Class names that differ only in case or in Unicode normalisation are warned about.</summary>
 public sealed class LookAlikeClassTests : IDisposable
 {
     private readonly TempDir _dir = new();

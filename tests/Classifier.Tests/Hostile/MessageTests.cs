@@ -3,7 +3,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 item 18: what error messages echo back.</summary>
+/// <summary>What error messages echo back.</summary>
 public sealed class MessageTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -5,7 +5,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 items 3, 5 and 12: a pre-split folder with --validation-split, eval with nothing readable, extreme values.</summary>
+/// <summary>A pre-split folder with --validation-split, eval with nothing readable, extreme values.</summary>
 public sealed class OptionLimitTests : IDisposable
 {
     private readonly TempDir _dir = new();

@@ -8,7 +8,7 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 item 1: an output path that is a character device or a FIFO is written into as a stream, never replaced by a
+/// An output path that is a character device or a FIFO is written into as a stream, never replaced by a
 /// regular file; a folder is refused. The devices are made with mknod inside a temp folder (the tests run as root), never
 /// the machine's own /dev files.
 /// </summary>

@@ -4,7 +4,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 items 10 and 15: read-only output folders, and links planted in a run folder.</summary>
+/// <summary>Read-only output folders, and links planted in a run folder.</summary>
 public sealed class OutputFolderTests : IDisposable
 {
     private readonly TempDir _dir = new();

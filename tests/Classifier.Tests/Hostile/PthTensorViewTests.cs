@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 items 13 and 9: a .pth's tensor views (the _rebuild_tensor_v2 offset, shape and stride) are checked
+/// A .pth's tensor views (the _rebuild_tensor_v2 offset, shape and stride) are checked
 /// against their storage before libtorch sees them, so a negative or out-of-storage view is one message naming the
 /// file (no native backtrace); a valid file whose tensors share one storage, as torch.save writes views, loads with
 /// the values PyTorch would give; a pickle of millions of opcodes and a zip entry that inflates past its stated size

@@ -4,7 +4,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 items 1, 4 and 17: one run per folder, resume only from the run's own checkpoint, no dead end.</summary>
+/// <summary>One run per folder, resume only from the run's own checkpoint, no dead end.</summary>
 public sealed class RunFolderClaimTests : IDisposable
 {
     private readonly TempDir _dir = new();

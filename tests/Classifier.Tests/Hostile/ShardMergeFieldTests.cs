@@ -5,7 +5,7 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 item 4: eval --merge checks every field of a shard's metrics.json against the others and refuses a file
+/// <c>eval --merge</c> checks every field of a shard's metrics.json against the others and refuses a file
 /// whose figures no evaluation could give, naming the file and the field, instead of merging them or crashing.
 /// </summary>
 public sealed class ShardMergeFieldTests : IDisposable
@@ -28,7 +28,7 @@ public sealed class ShardMergeFieldTests : IDisposable
     [Fact]
     public async Task Merge_OfShardsEvaluatedWithAModelFileReplacedBetweenThem_IsRefused()
     {
-        // Issue 26 item 3: the same m.cls path, two different models.
+        // The same m.cls path, two different models.
         var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
         var runA = _dir.Combine("a");
         var runB = _dir.Combine("b");
@@ -49,7 +49,7 @@ public sealed class ShardMergeFieldTests : IDisposable
     [Fact]
     public async Task Merge_OfShardsOfADataFolderChangedBetweenThem_IsRefused()
     {
-        // Issue 26 item 3: the same folder path and image count, one image's bytes changed between the shards.
+        // The same folder path and image count, one image's bytes changed between the shards.
         var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
         var run = _dir.Combine("run");
         Assert.Equal(ExitCodes.Ok, (await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run)).ExitCode);

@@ -5,8 +5,8 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 items 16 and 17, run with the real classify in a child process (stdout is the process's own): a closed pipe
-/// stops predict at once, quietly, exit 0; a full stdout (a /dev/full twin made with mknod here) is one line naming stdout.
+/// Standard output that goes away, run with the real classify in a child process (stdout is the process's own): a closed
+/// pipe stops predict at once, quietly, exit 0; a full stdout (a /dev/full twin made with mknod here) is one line naming stdout.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class StandardOutputTests : IDisposable
@@ -34,7 +34,7 @@ public sealed class StandardOutputTests : IDisposable
 
         Assert.StartsWith("path,", first);
         Assert.Equal(0, process.ExitCode);
-        // Before, it classified all 1,300 files and printed its summary; now it stops at the next row, without a word.
+        // It stops at the next row, without a word, instead of classifying all 1,300 files and printing its summary.
         Assert.Equal("", await error);
     }
 

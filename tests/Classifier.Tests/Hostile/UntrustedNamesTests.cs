@@ -5,7 +5,7 @@ using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
 
-/// <summary>Issue 15 items 13 and 14: names and paths a user controls reaching spreadsheets, terminals, HTML and Markdown.</summary>
+/// <summary>Names and paths a user controls reaching spreadsheets, terminals, HTML and Markdown.</summary>
 public sealed class UntrustedNamesTests : IDisposable
 {
     private const string Formula = "=cmd|' -C calc'!A0";

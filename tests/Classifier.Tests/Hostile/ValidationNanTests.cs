@@ -5,8 +5,8 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 item 10: a validation set that is empty or wholly unreadable (validation loss NaN) crashed
-/// Checkpoint.Save after epoch 1 with an unhandled ArgumentException, leaving no best.cls and no last.cls.
+/// A validation set that is empty or wholly unreadable (its loss would be NaN) is one clear input error naming the
+/// validation images, never an unhandled exception from saving the checkpoint after the first epoch.
 /// </summary>
 public sealed class ValidationNanTests : IDisposable
 {

@@ -6,8 +6,7 @@ using Classifier.Tests.Support;
 namespace Classifier.Tests.Hostile;
 
 /// <summary>
-/// Issue 26 items 12, 14, 15 (and 9 for safetensors headers): --weights files with None/null where a tensor belongs,
-/// invalid safetensors (overlapping data, a key twice, a negative dimension, a header larger than the file), and pickles
+/// <c>--weights</c> files with None/null where a tensor belongs, invalid safetensors (overlapping data, a key twice, a negative dimension, a header larger than the file), and pickles
 /// naming Python classes give one line a user can act on: no NullReferenceException, no advice to the pickle library's
 /// developers, nothing loaded that the reference reader would refuse.
 /// </summary>

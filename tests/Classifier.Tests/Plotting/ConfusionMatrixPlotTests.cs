@@ -5,7 +5,7 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace Classifier.Tests.Plotting;
 
-/// <summary>Issue 15 item 16: long class names pushed the heatmap off the image (at ~120 characters it was blank).</summary>
+/// <summary>Long class names must not push the heatmap off the image (at ~120 characters nothing of it would be left).</summary>
 public sealed class ConfusionMatrixPlotTests : IDisposable
 {
     private readonly TempDir _dir = new();

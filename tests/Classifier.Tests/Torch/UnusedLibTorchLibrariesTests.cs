@@ -2,7 +2,7 @@ namespace Classifier.Tests.Torch;
 
 /// <summary>
 /// Directory.Build.targets leaves libtorch's Python binding and test plugins out of every output folder (and so out of
-/// the published folder and the tool package): they were 35 MB that classify never loads. This test runs from such an
+/// the published folder and the tool package): 35 MB that classify never loads. This test runs from such an
 /// output folder.
 /// </summary>
 public sealed class UnusedLibTorchLibrariesTests

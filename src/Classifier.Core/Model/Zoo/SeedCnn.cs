@@ -22,12 +22,11 @@ internal static class SeedCnn
         Head = null,
         ClassifierLayer = "fc2",
         // Its 224 px activations and 177 MB dense layer are blocks glibc maps afresh at every step: huge pages make a
-        // step a third cheaper, at about the same peak (docs/performance.md).
+        // step cheaper at about the same peak (docs/performance.md, "The heap policy per network").
         Heap = HeapPolicy.HugePages,
         // libtorch for eval and predict: ONNX Runtime keeps copies of the 177 MB dense layer while it builds its session,
-        // which cost more than its faster convolutions saved (224 px, 130 images: libtorch 4.9 s and 1.30 GB, ONNX
-        // Runtime 6.5 s and 1.51 GB; one image: 2.1 s and 0.55 GB against 3.4 s and 1.07 GB). And the default
-        // network's eval repeats training's validation figures exactly.
+        // which cost more time and memory than its faster convolutions saved (docs/performance.md, "Figures behind the
+        // code's choices"). And the default network's eval repeats training's validation figures exactly.
         Inference = Inference.InferenceEngine.Torch,
         // The default network's default run is the Keras recipe, bit for bit on every CPU: bf16 only when asked for
         // (--precision bf16), as timm and Lightning leave mixed precision to the user (docs/performance.md).

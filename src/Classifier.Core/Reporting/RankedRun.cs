@@ -1,4 +1,4 @@
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>A run in its group's ranking.</summary>
 /// <param name="Run">The run.</param>

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Tests.Support;
 
-namespace Classifier.Tests.Runs;
+namespace Classifier.Tests.Reporting;
 
 /// <summary>
 /// <c>classify runs</c>' ranking on generated run folders: grouped by data folder, ranked by the test evaluation when

@@ -1,4 +1,4 @@
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>
 /// Runs that trained on the same data (data and validation folders), ranked against each other; runs on other data

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Classifier.Core.Model;
+using Classifier.Core.Runs;
 
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>
 /// One line of <c>classify runs</c>: a run folder's best epoch and its metrics, read from its files alone

@@ -1,4 +1,4 @@
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>
 /// An evaluation kept in a run folder, <c>eval-NAME/metrics.json</c>, as <c>classify runs</c> ranks and lists it: the

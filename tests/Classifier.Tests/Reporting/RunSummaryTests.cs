@@ -1,8 +1,9 @@
 using Classifier.Core;
+using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Tests.Support;
 
-namespace Classifier.Tests.Runs;
+namespace Classifier.Tests.Reporting;
 
 public sealed class RunSummaryTests : IDisposable
 {

@@ -1,4 +1,4 @@
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>
 /// <c>classify runs</c>'s ranking: runs grouped by the data they trained on (runs on different data are never ranked

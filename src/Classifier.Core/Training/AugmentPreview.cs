@@ -1,13 +1,14 @@
+using Classifier.Core.Data;
+using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Runs;
 using Classifier.Core.Torch;
-using Classifier.Core.Training;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Classifier.Core.Data.Augmentation;
+namespace Classifier.Core.Training;
 
 /// <summary>
 /// <c>--preview-augment N</c>: a PNG grid of N training images after augmentation, so a person can see what the

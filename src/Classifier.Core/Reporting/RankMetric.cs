@@ -1,4 +1,4 @@
-namespace Classifier.Core.Runs;
+namespace Classifier.Core.Reporting;
 
 /// <summary>
 /// What <c>classify runs</c> ranks a group of runs by (<c>--by</c>): the best epoch's <c>val_accuracy</c> or
