@@ -1,6 +1,7 @@
 using System.Reflection;
 using Classifier.Core.Model;
 using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Model.Zoo;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ internal sealed class OnnxNetworkLowering
         return module switch
         {
             Sequential sequential => Chain(sequential, path, input),
-            KerasRecipeCnn => KerasRecipe(module, path, input),
+            SeedCnn => KerasRecipe(module, path, input),
             ResNet => ResNetNetwork(module, path, input),
             MobileNetV2 => MobileNet(module, path, input, pool: null),
             MobileNetV3 => MobileNet(module, path, input, pool: "avgpool"),
@@ -66,11 +67,11 @@ internal sealed class OnnxNetworkLowering
         return x;
     }
 
-    /// <summary>KerasRecipeCnn.forward: 3 x (conv, relu, pool), flatten, fc1, relu, dropout, fc2.</summary>
+    /// <summary>SeedCnn.forward: 3 x (conv, relu, pool), flatten, fc1, relu, dropout, fc2.</summary>
     private string KerasRecipe(nn.Module network, string path, string input)
     {
         var x = input;
-        for (int block = 1; block <= KerasRecipeCnn.Filters.Length; block++)
+        for (int block = 1; block <= SeedCnn.Filters.Length; block++)
         {
             x = Child(network, path, $"conv{block}", x);
             x = _graph.Add("Relu", Join(path, $"relu{block}"), [x]);

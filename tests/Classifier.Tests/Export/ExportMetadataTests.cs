@@ -2,6 +2,7 @@ using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ public sealed class ExportMetadataTests
     [Fact]
     public void SeedCnn_HasNoTorchVisionModel_AndItsPreprocessingSaysRgbWithoutMeanOrStd()
     {
-        using var network = new KerasRecipeCnn(3, 28);
+        using var network = new SeedCnn(3, 28);
 
         var metadata = ExportMetadata.For(Info("seed-cnn"), network).ToDictionary();
 

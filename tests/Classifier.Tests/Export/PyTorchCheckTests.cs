@@ -4,6 +4,7 @@ using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using TorchSharp;
@@ -61,7 +62,7 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
     private void AssertPyTorchAgrees(string architecture)
     {
         TorchRuntime.Initialize();
-        using var network = architecture == "seed-cnn" ? SeedCnn() : TorchVisionNetworks.Create(architecture, Classes);
+        using var network = architecture == "seed-cnn" ? NewSeedCnn() : TorchVisionNetworks.Create(architecture, Classes);
         AssertPyTorchAgrees(architecture, network);
     }
 
@@ -104,10 +105,10 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
         return root;
     }
 
-    private static KerasRecipeCnn SeedCnn()
+    private static SeedCnn NewSeedCnn()
     {
         torch.manual_seed(4);
-        var network = new KerasRecipeCnn(Classes, Side);
+        var network = new SeedCnn(Classes, Side);
         network.eval();
         return network;
     }

@@ -53,7 +53,7 @@ public sealed class NetworkRegistryTests
     public void SeedCnn_IsTheDefault_AndKeepsTheNamePreZooFilesCarry()
     {
         Assert.Equal("seed-cnn", NetworkRegistry.DefaultName);
-        Assert.Equal(ModelInfo.KerasRecipeCnnArchitecture, NetworkRegistry.DefaultName);
+        Assert.Same(SeedCnn.Spec, NetworkRegistry.Get(NetworkRegistry.DefaultName));
         Assert.Equal(Preprocessing.Default, NetworkRegistry.Get("seed-cnn").Preprocessing(224));
     }
 
