@@ -22,7 +22,7 @@ public sealed class ExportMetadataTests
     [InlineData("mobilenet_v3_small", "torchvision.models.mobilenet_v3_small(num_classes=3)")]
     public void TorchVisionModel_NamesTheCallThatBuildsTheSameNetwork(string architecture, string expected)
     {
-        using var network = TorchVisionNetworks.Create(architecture, 3);
+        using var network = ZooNetworks.Create(architecture, 3);
 
         var metadata = ExportMetadata.For(Info(architecture), network).ToDictionary();
 
@@ -47,7 +47,7 @@ public sealed class ExportMetadataTests
     [Fact]
     public void Safetensors_KeepsBatchNormCountersAsInt64Scalars_AsPyTorchHasThem()
     {
-        using var network = TorchVisionNetworks.Create("resnet18", 3);
+        using var network = ZooNetworks.Create("resnet18", 3);
         using var stream = new MemoryStream();
 
         PyTorchExport.WriteSafetensors(stream, network, Info("resnet18"));

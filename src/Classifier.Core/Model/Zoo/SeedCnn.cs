@@ -37,10 +37,11 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>
         // which cost more than its faster convolutions saved (224 px, 130 images: libtorch 4.9 s and 1.30 GB, ONNX
         // Runtime 6.5 s and 1.51 GB; one image: 2.1 s and 0.55 GB against 3.4 s and 1.07 GB). And the default
         // network's eval repeats training's validation figures exactly.
-        Inference = Inference.InferenceEngine.Torch,
+        InfersOnLibTorch = true,
         // The default network's default run is the Keras recipe, bit for bit on every CPU: bf16 only when asked for
         // (--precision bf16), as timm and Lightning leave mixed precision to the user (docs/performance.md).
         MixedPrecisionByDefault = false,
+        OnnxForward = OnnxForward,
     };
 
     /// <summary>Filters of the three convolution blocks.</summary>
@@ -157,6 +158,24 @@ public sealed class SeedCnn : nn.Module<Tensor, Tensor>
         rows.Add(new("dropout", $"Dropout {DropoutRate}", [HiddenUnits], 0));
         rows.Add(new("fc2", "Linear (logits)", [classCount], (long)HiddenUnits * classCount + classCount));
         return new ModelSummary(rows);
+    }
+
+    /// <summary><see cref="forward"/> in ONNX: 3 x (conv, relu, pool), flatten, fc1, relu, dropout, fc2.</summary>
+    private static string? OnnxForward(nn.Module module, string path, string input, IOnnxWriter onnx)
+    {
+        if (module is not SeedCnn) return null;
+        var x = input;
+        for (int block = 1; block <= Filters.Length; block++)
+        {
+            x = onnx.Child(module, path, $"conv{block}", x);
+            x = onnx.Node("Relu", path, $"relu{block}", x);
+            x = onnx.Child(module, path, "pool", x, writtenAs: $"pool{block}");
+        }
+        x = onnx.Flatten(path, "flatten", x);
+        x = onnx.Child(module, path, "fc1", x);
+        x = onnx.Node("Relu", path, "relu_fc1", x);
+        x = onnx.Child(module, path, "dropout", x);
+        return onnx.Child(module, path, "fc2", x);
     }
 
     /// <summary>Total number of trainable parameters.</summary>
