@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using TorchSharp;
 
 namespace Classifier.Core.Export;
@@ -40,9 +41,10 @@ public static class ExportMetadata
             new("epoch", info.Epoch.ToString(CultureInfo.InvariantCulture)),
             new("classify_version", info.ToolVersion),
         };
-        if (TorchVisionConstructor.For(network, info.ClassNames.Count) is { } constructor)
+        // The zoo entry that knows the network's type says how PyTorch builds it (NetworkSpec.TorchVisionModel).
+        if (NetworkRegistry.All.Select(s => s.TorchVisionModel?.Invoke(network, info.ClassNames.Count)).FirstOrDefault(c => c is not null) is { } constructor)
             pairs.Add(new("torchvision_model", constructor));
-        if (TorchVisionConstructor.Adjustment(network) is { } adjustment)
+        if (NetworkRegistry.All.Select(s => s.PyTorchAdjustment?.Invoke(network)).FirstOrDefault(a => a is not null) is { } adjustment)
             pairs.Add(new("pytorch_adjustment", adjustment));
         return pairs;
     }

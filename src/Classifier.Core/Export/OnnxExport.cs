@@ -1,5 +1,6 @@
 using Classifier.Core.Model;
-using static Classifier.Core.Export.OnnxFieldNumbers;
+using Classifier.Core.Model.Pretrained;
+using static Classifier.Core.Model.Pretrained.OnnxFieldNumbers;
 using TorchSharp;
 using static TorchSharp.torch;
 

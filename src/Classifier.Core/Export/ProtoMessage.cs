@@ -8,7 +8,7 @@ namespace Classifier.Core.Export;
 /// <see cref="WriteTo"/>, behind their tag and length (which is how protobuf encodes them on the wire), so a model's
 /// weights are not copied at every level of nesting. Repeated scalars are written unpacked, which every protobuf parser
 /// accepts. Callers pass field numbers as named constants (the ONNX ones are in <see cref="OnnxExport"/> and
-/// <see cref="OnnxFieldNumbers"/>), never bare integers. Do not change a byte array or message after adding it.
+/// <see cref="Model.Pretrained.OnnxFieldNumbers"/>), never bare integers. Do not change a byte array or message after adding it.
 /// </summary>
 internal sealed class ProtoMessage
 {

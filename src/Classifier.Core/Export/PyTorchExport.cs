@@ -9,7 +9,7 @@ namespace Classifier.Core.Export;
 /// <summary>
 /// Writes the network's state dict for PyTorch: the keys and dtypes TorchSharp's <c>state_dict()</c> gives, which for the
 /// TorchVision networks are exactly torchvision's (float32 tensors, int64 <c>num_batches_tracked</c> scalars), so
-/// <c>load_state_dict(..., strict=True)</c> accepts them; for <see cref="KerasRecipeCnn"/> (conv1.weight ... fc2.bias)
+/// <c>load_state_dict(..., strict=True)</c> accepts them; for <see cref="Model.Zoo.SeedCnn"/> (conv1.weight ... fc2.bias)
 /// they are the attribute names of the PyTorch rebuild in docs/export.md.
 /// </summary>
 internal static class PyTorchExport

@@ -68,7 +68,7 @@ public abstract class InferenceNetwork : IDisposable
     /// Opens <paramref name="model"/>'s network on <paramref name="engine"/> with <paramref name="threads"/> intra-op
     /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
     /// libtorch weights are released once the graph holds them, before the session is made.
-    /// <see cref="InferenceEngine.Auto"/> is the network's own choice on the CPU (<see cref="NetworkSpec.Inference"/>:
+    /// <see cref="InferenceEngine.Auto"/> is the network's own choice on the CPU (<see cref="NetworkSpec.InfersOnLibTorch"/>:
     /// ONNX Runtime but for the seed CNN), libtorch on a GPU or for <paramref name="images"/> too few to pay for a
     /// session (<see cref="AreFew"/>, when the caller knows how many), and falls back to libtorch, saying why in
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
@@ -85,9 +85,9 @@ public abstract class InferenceNetwork : IDisposable
         var spec = NetworkRegistry.Find(model.Info.Architecture);
         bool bf16Asked = precision == Precision.Bf16;
         precision = InferencePrecision(precision, model.Info, spec, device);
-        // In bf16 the network's measured choice between libtorch bf16 and ONNX Runtime fp32 (NetworkSpec.Bf16Inference).
+        // In bf16 the network's measured choice between libtorch bf16 and ONNX Runtime fp32 (NetworkSpec.Bf16InfersOnLibTorch).
         if (engine == InferenceEngine.Auto && (!onCpu || bf16Asked || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
-                                               || (precision == Precision.Bf16 ? spec?.Bf16Inference : spec?.Inference) == InferenceEngine.Torch))
+                                               || (precision == Precision.Bf16 ? spec?.Bf16InfersOnLibTorch : spec?.InfersOnLibTorch) == true))
             engine = InferenceEngine.Torch;
         if (engine == InferenceEngine.Torch)
             return new TorchInference(MixedPrecision.Apply(model.Network, precision), owned: true) { Precision = precision };

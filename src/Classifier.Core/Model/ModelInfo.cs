@@ -25,9 +25,6 @@ public sealed record ModelInfo(
     string TorchSharpVersion,
     DateTime CreatedUtc)
 {
-    /// <summary>The default architecture, and the one of every file written before the model zoo.</summary>
-    public const string KerasRecipeCnnArchitecture = Zoo.NetworkRegistry.DefaultName;
-
     /// <summary>
     /// What the architecture's builder is given (class count, input side); absent in files written before the model
     /// zoo, which read it from <see cref="ClassNames"/> and <see cref="Preprocessing"/>.

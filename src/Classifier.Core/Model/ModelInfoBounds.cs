@@ -83,12 +83,13 @@ internal static class ModelInfoBounds
     /// <summary>
     /// Whether a weights section of <paramref name="weightBytes"/> bytes can hold the network <paramref name="info"/>
     /// describes (float32 parameters, 4 bytes each), so a lying image size or class count is caught before a network
-    /// of that size is allocated. Null when it can, or when the architecture is not one whose size is known here.
+    /// of that size is allocated. Null when it can, or when the architecture's size is not known without building it
+    /// (its <see cref="Zoo.NetworkSpec.Summary"/> is null).
     /// </summary>
     public static string? WeightsProblem(ModelInfo info, long weightBytes)
     {
-        if (info.Architecture != ModelInfo.KerasRecipeCnnArchitecture) return null;
-        long parameters = ModelSummary.ForKerasRecipeCnn(info.Preprocessing.ImageSize, info.ClassNames.Count).TotalParameters;
+        if (Zoo.NetworkRegistry.Find(info.Architecture)?.Summary is not { } summary) return null;
+        long parameters = summary(info.ClassNames.Count, info.Preprocessing.ImageSize).TotalParameters;
         return parameters * sizeof(float) > weightBytes
             ? $"its info describes a network of {parameters:N0} parameters ({parameters * 4.0 / (1 << 20):N1} MB) but its weights section holds {weightBytes / (double)(1 << 20):N1} MB"
             : null;

@@ -16,28 +16,6 @@ public sealed record ModelSummary(IReadOnlyList<SummaryRow> Rows)
     /// <summary>Sum of the parameters of all layers.</summary>
     public long TotalParameters => Rows.Sum(r => r.Parameters);
 
-    /// <summary>The seed CNN's summary for an input of <paramref name="imageSize"/> px and <paramref name="classCount"/> classes.</summary>
-    public static ModelSummary ForKerasRecipeCnn(int imageSize, int classCount)
-    {
-        var rows = new List<SummaryRow>();
-        int side = imageSize, channels = 3;
-        for (int block = 0; block < KerasRecipeCnn.Filters.Length; block++)
-        {
-            int filters = KerasRecipeCnn.Filters[block];
-            side -= 2;
-            rows.Add(new($"conv{block + 1}", "Conv2d 3x3 + ReLU", [filters, side, side], (long)channels * filters * 9 + filters));
-            side /= 2;
-            rows.Add(new($"pool{block + 1}", "MaxPool2d 2x2", [filters, side, side], 0));
-            channels = filters;
-        }
-        int flat = channels * side * side;
-        rows.Add(new("flatten", "Flatten", [flat], 0));
-        rows.Add(new("fc1", "Linear + ReLU", [KerasRecipeCnn.HiddenUnits], (long)flat * KerasRecipeCnn.HiddenUnits + KerasRecipeCnn.HiddenUnits));
-        rows.Add(new("dropout", $"Dropout {KerasRecipeCnn.DropoutRate}", [KerasRecipeCnn.HiddenUnits], 0));
-        rows.Add(new("fc2", "Linear (logits)", [classCount], (long)KerasRecipeCnn.HiddenUnits * classCount + classCount));
-        return new ModelSummary(rows);
-    }
-
     /// <summary>
     /// The summary of any network: one row per top-level module with its output shape, measured by a forward pass of
     /// one <paramref name="imageSize"/> px image (eval mode, no gradients; the network's mode is restored), and its

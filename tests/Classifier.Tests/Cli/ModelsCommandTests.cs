@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Classifier.Cli;
+using Classifier.Core.Model.Zoo;
 using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Cli;
@@ -18,7 +19,7 @@ public sealed class ModelsCommandTests
         Assert.Contains("11,689,512", resnet18);
         Assert.Contains("224", resnet18);
         Assert.Contains("mean 0.485/0.456/0.406", resnet18);
-        foreach (var name in new[] { "seed-cnn", "resnet34", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large" })
+        foreach (var name in NetworkRegistry.Names)
             Assert.Contains(lines, l => l.StartsWith(name + " ", StringComparison.Ordinal));
     }
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Model.Zoo;
 using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Cli;

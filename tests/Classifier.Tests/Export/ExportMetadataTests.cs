@@ -2,6 +2,7 @@ using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -21,7 +22,7 @@ public sealed class ExportMetadataTests
     [InlineData("mobilenet_v3_small", "torchvision.models.mobilenet_v3_small(num_classes=3)")]
     public void TorchVisionModel_NamesTheCallThatBuildsTheSameNetwork(string architecture, string expected)
     {
-        using var network = TorchVisionNetworks.Create(architecture, 3);
+        using var network = ZooNetworks.Create(architecture, 3);
 
         var metadata = ExportMetadata.For(Info(architecture), network).ToDictionary();
 
@@ -32,7 +33,7 @@ public sealed class ExportMetadataTests
     [Fact]
     public void SeedCnn_HasNoTorchVisionModel_AndItsPreprocessingSaysRgbWithoutMeanOrStd()
     {
-        using var network = new KerasRecipeCnn(3, 28);
+        using var network = new SeedCnn(3, 28);
 
         var metadata = ExportMetadata.For(Info("seed-cnn"), network).ToDictionary();
 
@@ -46,7 +47,7 @@ public sealed class ExportMetadataTests
     [Fact]
     public void Safetensors_KeepsBatchNormCountersAsInt64Scalars_AsPyTorchHasThem()
     {
-        using var network = TorchVisionNetworks.Create("resnet18", 3);
+        using var network = ZooNetworks.Create("resnet18", 3);
         using var stream = new MemoryStream();
 
         PyTorchExport.WriteSafetensors(stream, network, Info("resnet18"));

@@ -4,6 +4,7 @@ using Classifier.Core;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using TorchSharp;
@@ -103,7 +104,7 @@ public sealed class ExportTests : IDisposable
     internal (string ModelFile, float[] Logits, torch.Tensor Input) SavedModel(int seed = 11)
     {
         torch.manual_seed(seed);
-        using var model = new KerasRecipeCnn(Classes, Size);
+        using var model = new SeedCnn(Classes, Size);
         model.eval();
         var input = torch.rand(4, 3, Size, Size);
         float[] logits;
@@ -115,18 +116,18 @@ public sealed class ExportTests : IDisposable
         return (path, logits, input);
     }
 
-    internal static ModelInfo Info() => new(ModelInfo.KerasRecipeCnnArchitecture, ["c0", "c1", "c2"],
+    internal static ModelInfo Info() => new(NetworkRegistry.DefaultName, ["c0", "c1", "c2"],
         new Preprocessing(Size, Interpolation.Bilinear, 1f / 255), 2, new Dictionary<string, double>(), "test", "test", DateTime.UtcNow);
 
-    private static KerasRecipeCnn FreshNetwork()
+    private static SeedCnn FreshNetwork()
     {
         torch.manual_seed(999);   // different weights until the file's are loaded
-        var network = new KerasRecipeCnn(Classes, Size);
+        var network = new SeedCnn(Classes, Size);
         network.eval();
         return network;
     }
 
-    private static void AssertSameLogits(float[] expected, KerasRecipeCnn network, torch.Tensor input)
+    private static void AssertSameLogits(float[] expected, SeedCnn network, torch.Tensor input)
     {
         using var noGrad = torch.no_grad();
         using var output = network.forward(input);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -23,7 +24,7 @@ public sealed class OnnxExportTests : IDisposable
         // A few real sample images, a seeded network, the model's own decoder.
         var images = Directory.GetDirectories(Path.Combine(SampleData.FashionMini, "val"))
             .SelectMany(d => Directory.GetFiles(d).Order(StringComparer.Ordinal).Take(1)).Take(5).ToArray();
-        var info = new ModelInfo(ModelInfo.KerasRecipeCnnArchitecture, ["a", "b", "c", "d"],
+        var info = new ModelInfo(NetworkRegistry.DefaultName, ["a", "b", "c", "d"],
             new Preprocessing(28, Interpolation.Nearest, 1f / 255), 1, new Dictionary<string, double>(), "test", "test", DateTime.UtcNow);
         var decoder = new ImageDecoder(info.Preprocessing);
         var pixels = new byte[images.Length * info.Preprocessing.PixelBytes];
@@ -34,7 +35,7 @@ public sealed class OnnxExportTests : IDisposable
         var modelFile = _dir.Combine("model.cls");
         float[] input;
         float[] expected;
-        using (var network = new KerasRecipeCnn(info.ClassNames.Count, 28))
+        using (var network = new SeedCnn(info.ClassNames.Count, 28))
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {

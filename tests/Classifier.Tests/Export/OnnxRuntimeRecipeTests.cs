@@ -1,6 +1,7 @@
 using System.Globalization;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Tests.Support;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
@@ -88,10 +89,10 @@ public sealed class OnnxRuntimeRecipeTests(SampleRunFixture sample) : IDisposabl
             Mean = [60f, 70f, 80f],
             Std = [50f, 60f, 70f],
         };
-        var info = new ModelInfo(ModelInfo.KerasRecipeCnnArchitecture, classes, preprocessing, 1,
+        var info = new ModelInfo(NetworkRegistry.DefaultName, classes, preprocessing, 1,
             new Dictionary<string, double>(), "test", "test", DateTime.UtcNow) { TestTimeAugmentation = TestTimeAugmentation.HorizontalFlip };
         torch.manual_seed(11);
-        using var network = new KerasRecipeCnn(classes.Count, preprocessing.ImageSize);
+        using var network = new SeedCnn(classes.Count, preprocessing.ImageSize);
         network.eval();
         // Freshly initialised weights answer almost uniformly; a sharper output layer spreads the labels over classes.
         using (torch.no_grad())

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Export;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using TorchSharp;
@@ -27,25 +28,17 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<string> FastArchitectures => [.. TorchVisionNetworks.Fast.Append("seed-cnn")];
-
-    public static TheoryData<string> SlowArchitectures => [.. TorchVisionNetworks.Slow];
-
     [PyTorchTheory]
-    [MemberData(nameof(FastArchitectures))]
+    [MemberData(nameof(ZooNetworks.All), MemberType = typeof(ZooNetworks))]
+    [InlineData(ZooNetworks.ResNet2223)]
     public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits(string architecture) => AssertPyTorchAgrees(architecture);
-
-    [PyTorchTheory]
-    [Trait("Category", TestCategories.Slow)]
-    [MemberData(nameof(SlowArchitectures))]
-    public void PyTorch_LoadsEachExportStrictly_AndGivesTorchSharpsLogits_LargerNetworks(string architecture) => AssertPyTorchAgrees(architecture);
 
     [PyTorchTheory]
     [InlineData("mobilenet_v3_small")]
     public void MobileNetV3_WithSqueezeOutputsAbove6_AgreesOnlyWithTheAdjustmentTheFilesCarry(string architecture)
     {
         TorchRuntime.Initialize();
-        using var network = TorchVisionNetworks.Create(architecture, Classes);
+        using var network = ZooNetworks.Create(architecture, Classes);
         // TorchSharp's SE layers clip at 6 (ReLU6) where PyTorch's do not (ReLU): shift the first SE convs' outputs
         // above 6 so the difference shows.
         using (torch.no_grad())
@@ -61,7 +54,7 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
     private void AssertPyTorchAgrees(string architecture)
     {
         TorchRuntime.Initialize();
-        using var network = architecture == "seed-cnn" ? SeedCnn() : TorchVisionNetworks.Create(architecture, Classes);
+        using var network = ZooNetworks.Create(architecture, Classes, imageSize: Side);
         AssertPyTorchAgrees(architecture, network);
     }
 
@@ -102,14 +95,6 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(13, root.GetProperty("onnx_opset").GetInt32());
         Assert.Equal(["probabilities", "logits"], root.GetProperty("onnx_outputs").EnumerateArray().Select(e => e.GetString()));
         return root;
-    }
-
-    private static KerasRecipeCnn SeedCnn()
-    {
-        torch.manual_seed(4);
-        var network = new KerasRecipeCnn(Classes, Side);
-        network.eval();
-        return network;
     }
 }
 

@@ -16,7 +16,7 @@ import torch.nn.functional as F
 import torchvision
 
 
-class KerasRecipeCnn(nn.Module):
+class SeedCnn(nn.Module):
     """classify's seed-cnn, as docs/export.md writes it."""
 
     def __init__(self, classes, image_size):
@@ -51,7 +51,7 @@ def read_safetensors(path):
 def build(meta, adjust=True):
     classes = json.loads(meta["class_names"])
     if meta["architecture"] == "seed-cnn":
-        return KerasRecipeCnn(len(classes), json.loads(meta["preprocessing"])["image_size"])
+        return SeedCnn(len(classes), json.loads(meta["preprocessing"])["image_size"])
     model = eval(meta["torchvision_model"], {"torchvision": torchvision})
     if adjust and "pytorch_adjustment" in meta:
         exec(meta["pytorch_adjustment"], {"torch": torch, "torchvision": torchvision, "model": model})

@@ -1,6 +1,7 @@
 using Classifier.Core;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using TorchSharp;
@@ -15,14 +16,14 @@ public sealed class ModelFileTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static ModelInfo Info(int classes, int size) => new(ModelInfo.KerasRecipeCnnArchitecture,
+    private static ModelInfo Info(int classes, int size) => new(NetworkRegistry.DefaultName,
         Enumerable.Range(0, classes).Select(i => $"c{i}").ToList(), new Preprocessing(size, Interpolation.Bilinear, 1f / 255),
         3, new Dictionary<string, double> { ["val_accuracy"] = 0.5 }, "test", "test", DateTime.UtcNow);
 
     private string SaveOne(out float[] logits)
     {
         torch.manual_seed(3);
-        using var model = new KerasRecipeCnn(3, 28);
+        using var model = new SeedCnn(3, 28);
         model.eval();
         using var input = torch.rand(2, 3, 28, 28, generator: new torch.Generator(5));
         using (var output = model.forward(input)) logits = output.data<float>().ToArray();
@@ -93,7 +94,7 @@ public sealed class ModelFileTests : IDisposable
     public void Save_WritesEachSectionWithItsLengthAndSha256_InTheDocumentedLayout()
     {
         torch.manual_seed(3);
-        using var model = new KerasRecipeCnn(3, 28);
+        using var model = new SeedCnn(3, 28);
         var large = new byte[3 << 20]; // larger than the file stream's buffer, so it is written in several pieces
         new Random(7).NextBytes(large);
         var path = _dir.Combine("sections.cls");
@@ -127,7 +128,7 @@ public sealed class ModelFileTests : IDisposable
     public void Save_OfA224PxModel_StreamsItsWeightsInsteadOfCopyingThemIntoMemory()
     {
         torch.manual_seed(3);
-        using var model = new KerasRecipeCnn(10, 224); // 177 MB of weights
+        using var model = new SeedCnn(10, 224); // 177 MB of weights
         var path = _dir.Combine("large.cls");
         long before = GC.GetAllocatedBytesForCurrentThread();
         ModelFile.Save(path, model, Info(10, 224));

@@ -3,6 +3,7 @@ using Classifier.Cli;
 using Classifier.Core.Evaluation;
 using Classifier.Core.Inference;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Core.Training;
 using Classifier.Tests.Support;
@@ -24,7 +25,7 @@ public sealed class TestTimeAugmentationTests : IDisposable
     {
         using var scope = NewDisposeScope();
         manual_seed(4);
-        using var network = new KerasRecipeCnn(3, 24);
+        using var network = new SeedCnn(3, 24);
         network.eval();
         using var _ = inference_mode();
         using var inference = InferenceNetwork.Torch(network);

@@ -1,5 +1,6 @@
 using Classifier.Core.Evaluation;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
 using Classifier.Tests.Support;
@@ -20,8 +21,8 @@ public sealed class WeightAverageTests : IDisposable
     public void Update_MovesEachWeightByTheRampedDecay_AsComputedByHand()
     {
         manual_seed(3);
-        using var trained = new KerasRecipeCnn(3, 24);
-        using var average = new WeightAverage(trained, () => new KerasRecipeCnn(3, 24), decay: 0.9);
+        using var trained = new SeedCnn(3, 24);
+        using var average = new WeightAverage(trained, () => new SeedCnn(3, 24), decay: 0.9);
         var start = Values(trained.state_dict()["fc2.weight"]);
 
         // Step 1: the ramp gives min(0.9, 2/11) = 0.1818...; the average moves 81.8% of the way to the new weights.

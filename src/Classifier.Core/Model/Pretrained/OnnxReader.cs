@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
-using static Classifier.Core.Export.OnnxFieldNumbers;
+using static Classifier.Core.Model.Pretrained.OnnxFieldNumbers;
 
 namespace Classifier.Core.Model.Pretrained;
 

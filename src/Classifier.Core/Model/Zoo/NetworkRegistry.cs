@@ -6,8 +6,10 @@ namespace Classifier.Core.Model.Zoo;
 
 /// <summary>
 /// The model zoo: every architecture <c>classify</c> can build, by name (torchvision's <c>models/__init__.py</c>,
-/// timm's <c>create_model</c>). Adding one is one file with its <see cref="NetworkSpec"/> and one line here; nothing
-/// else in the code base names a concrete network.
+/// timm's <c>create_model</c>). Adding one is one file in this folder with its <see cref="NetworkSpec"/> (how to build
+/// it, its input, its head, and - where the generic code cannot know them - its ONNX forward, the PyTorch call that
+/// builds it and its layer table) and one line in <see cref="All"/>; nothing else in the code base names a concrete
+/// network, and the tests that check every network take <see cref="All"/>.
 /// </summary>
 public static class NetworkRegistry
 {
@@ -24,7 +26,7 @@ public static class NetworkRegistry
             // glibc's own policy peaks at 1.24x PyTorch's when training at batch 8 (docs/performance.md).
             Heap = HeapPolicy.Frugal,
         },
-        CntkResNet.Spec,
+        CntkResNet18.Spec,
         TorchVisionResNet.Entry("resnet50", "torchvision ResNet-50 (25.6 M parameters at 1,000 classes, bottleneck blocks).", c => torchvision.models.resnet50(num_classes: c)) with
         {
             // Its 1x1 bottleneck convolutions take oneDNN's brgemm path when training, which divides by the CPU's cache sizes.

@@ -26,17 +26,17 @@ public sealed record NetworkSpec
     public HeapPolicy Heap { get; init; } = HeapPolicy.Plain;
 
     /// <summary>
-    /// The engine <c>--engine auto</c> runs it on in eval, predict and the benchmark when on the CPU
-    /// (<see cref="Inference.InferenceNetwork.Open"/>): ONNX Runtime, unless measured otherwise.
+    /// Whether <c>--engine auto</c> runs it on libtorch in eval, predict and the benchmark when on the CPU (Inference's
+    /// <c>InferenceNetwork.Open</c> reads it): false, ONNX Runtime, unless measured otherwise.
     /// </summary>
-    public Inference.InferenceEngine Inference { get; init; } = Classifier.Core.Inference.InferenceEngine.Onnx;
+    public bool InfersOnLibTorch { get; init; }
 
     /// <summary>
-    /// The engine <c>--engine auto</c> runs it on when its precision is bf16 (<see cref="MixedPrecision"/>): libtorch in
-    /// bf16 where that measured faster than ONNX Runtime in fp32 on an AVX512_BF16 CPU (docs/performance.md), else ONNX
-    /// Runtime, which then runs fp32.
+    /// Whether <c>--engine auto</c> runs it on libtorch in bf16 when its precision is bf16 (<see cref="MixedPrecision"/>):
+    /// true where that measured faster than ONNX Runtime in fp32 on an AVX512_BF16 CPU (docs/performance.md); false for
+    /// ONNX Runtime, which then runs fp32.
     /// </summary>
-    public Inference.InferenceEngine Bf16Inference { get; init; } = Classifier.Core.Inference.InferenceEngine.Torch;
+    public bool Bf16InfersOnLibTorch { get; init; } = true;
 
     /// <summary>
     /// Builds the network for <paramref name="classes"/> and <paramref name="imageSize"/> with fresh weights drawn from
@@ -65,6 +65,28 @@ public sealed record NetworkSpec
     /// <summary>The layer table of <paramref name="network"/>, built by this spec for <paramref name="classes"/> and <paramref name="imageSize"/>.</summary>
     public ModelSummary SummaryOf(nn.Module<Tensor, Tensor> network, int classes, int imageSize) =>
         Summary?.Invoke(classes, imageSize) ?? ModelSummary.Of(network, imageSize);
+
+    /// <summary>
+    /// Writes this network's own module types - those whose <c>forward</c> is code rather than a chain of children - to
+    /// ONNX: given a module, its path ("" for the network), its input's name and the writer, returns the output's name,
+    /// or null when the module is not one of this entry's. Leaf layers and <c>Sequential</c> need nothing here. Null
+    /// when the network has no such module (ONNX export then stops naming the first module it cannot write).
+    /// </summary>
+    public Func<nn.Module, string, string, IOnnxWriter, string?>? OnnxForward { get; init; }
+
+    /// <summary>
+    /// The PyTorch expression that builds the same module tree as a network (read from the network itself), for its
+    /// class count, so an exported state dict names the constructor it loads into strictly
+    /// (<c>torchvision.models.resnet18(num_classes=3)</c>); null when the network is not one of this entry's, or not
+    /// one torchvision builds.
+    /// </summary>
+    public Func<nn.Module, int, string?>? TorchVisionModel { get; init; }
+
+    /// <summary>
+    /// Where a network computes differently from its torchvision counterpart, the PyTorch lines that make them agree
+    /// (run after building it); null when they agree.
+    /// </summary>
+    public Func<nn.Module, string?>? PyTorchAdjustment { get; init; }
 
     /// <summary>Input side used when <c>--image-size</c> is not given, px.</summary>
     public int DefaultImageSize { get; init; } = 224;

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-class KerasRecipeCnn(nn.Module):
+class SeedCnn(nn.Module):
     def __init__(self, classes, image_size):
         super().__init__()
         self.conv1, self.conv2, self.conv3 = nn.Conv2d(3, 32, 3), nn.Conv2d(32, 64, 3), nn.Conv2d(64, 128, 3)
@@ -39,7 +39,7 @@ class InferenceSession:
         self._meta = {p.key: p.value for p in onnx.load(path).metadata_props}
         self._prep = json.loads(self._meta["preprocessing"])
         checkpoint = torch.load(os.path.join(os.path.dirname(os.path.abspath(path)), "model.pt"), weights_only=True)
-        self._network = KerasRecipeCnn(len(json.loads(self._meta["class_names"])), self._prep["image_size"])
+        self._network = SeedCnn(len(json.loads(self._meta["class_names"])), self._prep["image_size"])
         self._network.load_state_dict(checkpoint["state_dict"], strict=True)
         self._network.eval()
 

@@ -13,7 +13,7 @@ namespace Classifier.Tests.Model.Zoo;
 /// </summary>
 public sealed class ContiguousInputTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> Networks => [.. NetworkRegistry.Names.Where(n => n is not "resnet50" and not "mobilenet_v3_large")];
+    public static TheoryData<string> Networks => [.. NetworkRegistry.Names];
 
     [Theory]
     [MemberData(nameof(Networks))]

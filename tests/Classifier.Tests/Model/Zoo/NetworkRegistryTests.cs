@@ -11,7 +11,10 @@ public sealed class NetworkRegistryTests
 {
     public NetworkRegistryTests() => TorchRuntime.Initialize();
 
-    public static TheoryData<string> TorchVisionNetworks => new() { "resnet18", "resnet34", "resnet50", "mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large" };
+    /// <summary>The networks torchvision publishes weights for: their keys must be torchvision's (TorchVisionKeys/NAME.txt).</summary>
+    public static TheoryData<string> TorchVisionNetworks => [.. NetworkRegistry.All.Where(s => s.TorchVisionWeights.Count > 0).Select(s => s.Name)];
+
+    public static TheoryData<string> Networks => [.. NetworkRegistry.Names];
 
     [Theory]
     [MemberData(nameof(TorchVisionNetworks))]
@@ -28,8 +31,8 @@ public sealed class NetworkRegistryTests
     }
 
     [Theory]
-    [MemberData(nameof(TorchVisionNetworks))]
-    public void TorchVisionNetwork_GivesOneLogitPerClass_AtTheSmallestAcceptedSize(string name)
+    [MemberData(nameof(Networks))]
+    public void Network_GivesOneLogitPerClass_AtTheSmallestAcceptedSize(string name)
     {
         var spec = NetworkRegistry.Get(name);
         manual_seed(1);
@@ -53,7 +56,7 @@ public sealed class NetworkRegistryTests
     public void SeedCnn_IsTheDefault_AndKeepsTheNamePreZooFilesCarry()
     {
         Assert.Equal("seed-cnn", NetworkRegistry.DefaultName);
-        Assert.Equal(ModelInfo.KerasRecipeCnnArchitecture, NetworkRegistry.DefaultName);
+        Assert.Same(SeedCnn.Spec, NetworkRegistry.Get(NetworkRegistry.DefaultName));
         Assert.Equal(Preprocessing.Default, NetworkRegistry.Get("seed-cnn").Preprocessing(224));
     }
 

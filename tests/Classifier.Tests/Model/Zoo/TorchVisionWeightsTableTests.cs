@@ -6,36 +6,34 @@ using Classifier.Core.Model.Zoo;
 namespace Classifier.Tests.Model.Zoo;
 
 /// <summary>
-/// The zoo's table of torchvision weights against torchvision's own sources (Debian's python3-torchvision): every
-/// <c>*_Weights</c> entry of resnet.py, mobilenetv2.py and mobilenetv3.py for the zoo's networks, with its URL,
-/// accuracies, transform and DEFAULT.
+/// The zoo's table of torchvision weights against torchvision's own sources (Debian's python3-torchvision): for every
+/// zoo network with torchvision weights, every entry of its <c>*_Weights</c> enum, with its URL, accuracies, transform
+/// and DEFAULT.
 /// </summary>
 public sealed partial class TorchVisionWeightsTableTests
 {
     internal const string SourceFolder = "/usr/lib/python3/dist-packages/torchvision/models";
 
-    private static readonly (string Network, string File, string EnumClass)[] Networks =
-    [
-        ("resnet18", "resnet.py", "ResNet18_Weights"),
-        ("resnet34", "resnet.py", "ResNet34_Weights"),
-        ("resnet50", "resnet.py", "ResNet50_Weights"),
-        ("mobilenet_v2", "mobilenetv2.py", "MobileNet_V2_Weights"),
-        ("mobilenet_v3_small", "mobilenetv3.py", "MobileNet_V3_Small_Weights"),
-        ("mobilenet_v3_large", "mobilenetv3.py", "MobileNet_V3_Large_Weights"),
-    ];
-
     [TorchVisionSourcesFact]
     public void Table_MatchesTorchVisionsSources()
     {
-        foreach (var (network, file, enumClass) in Networks)
+        var enums = Directory.EnumerateFiles(SourceFolder, "*.py")
+            .Select(File.ReadAllText)
+            .SelectMany(source => WeightsEnum().Matches(source).Select(m => (Class: m.Groups[1].Value, Source: source)))
+            .ToList();
+        foreach (var spec in NetworkRegistry.All.Where(s => s.TorchVisionWeights.Count > 0))
         {
-            var expected = Parse(File.ReadAllText(Path.Combine(SourceFolder, file)), network, enumClass);
-            var actual = NetworkRegistry.Get(network).TorchVisionWeights.OrderBy(w => w.Name, StringComparer.Ordinal).ToList();
+            // torchvision names a network's weights enum after it: resnet18, ResNet18_Weights; mobilenet_v3_small, MobileNet_V3_Small_Weights.
+            var (enumClass, source) = Assert.Single(enums, e => Normalise(e.Class) == Normalise(spec.Name + "_weights"));
+            var expected = Parse(source, spec.Name, enumClass);
+            var actual = spec.TorchVisionWeights.OrderBy(w => w.Name, StringComparer.Ordinal).ToList();
 
-            Assert.True(expected.Count > 0, $"{enumClass} not found in {file}");
+            Assert.True(expected.Count > 0, $"{enumClass} has no entries");
             Assert.Equal(expected, actual);
         }
     }
+
+    private static string Normalise(string name) => name.Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     [Fact]
     public void Parser_ReadsAWeightsEnum()
@@ -108,6 +106,9 @@ public sealed partial class TorchVisionWeightsTableTests
 
     private static double Accuracy(string entry, string key) =>
         double.Parse(Regex.Match(entry, $"\"{Regex.Escape(key)}\":\\s*([0-9.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^class (\w+)\(WeightsEnum\):", RegexOptions.Multiline)]
+    private static partial Regex WeightsEnum();
 
     [GeneratedRegex(@"^\s+DEFAULT = (\w+)", RegexOptions.Multiline)]
     private static partial Regex DefaultLine();

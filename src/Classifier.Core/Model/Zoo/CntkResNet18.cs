@@ -1,8 +1,11 @@
+using Classifier.Core.Data;
+using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Torch;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Classifier.Core.Model.Pretrained;
+namespace Classifier.Core.Model.Zoo;
 
 /// <summary>
 /// <c>resnet18-cntk</c>: the residual network of the ImageNet weights that ship offline with classify, and those
@@ -11,7 +14,7 @@ namespace Classifier.Core.Model.Pretrained;
 /// <see cref="WeightsRelativePath"/> beside the program. Despite its name the network is not torchvision's resnet18:
 /// its stages have [2, 2, 2, 3] basic blocks (one more in the 512-channel stage), which torchvision builds as
 /// <c>ResNet(BasicBlock, [2, 2, 2, 3])</c>, so state-dict keys and exports are torchvision's. See
-/// docs/pretrained-weights.md.
+/// docs/pretrained-weights.md. Its zoo entry is <see cref="Spec"/>.
 /// </summary>
 public static class CntkResNet18
 {
@@ -51,6 +54,34 @@ public static class CntkResNet18
 
     /// <summary>Per-channel divisor after the mean: 1 (CNTK's preprocessing does not scale).</summary>
     public const float Std = 1f;
+
+    /// <summary>
+    /// The zoo entry: with the ImageNet weights built in (<c>--weights imagenet</c>). Its input is CNTK's: BGR on the
+    /// 0-255 scale minus the channel means, at a side that is a multiple of 32 (see docs/pretrained-weights.md).
+    /// </summary>
+    public static NetworkSpec Spec { get; } = new()
+    {
+        Name = PretrainedWeights.ImageNetModel,
+        Description = "ResNet [2,2,2,3] (16.4 M parameters at 1,000 classes) with ImageNet weights built in: --weights imagenet (CNTK ResNet18, MIT).",
+        Construct = (classes, _) => StagedInference.Register(ContiguousInput.Require(Create(classes))),
+        DefaultImageSize = DefaultImageSize,
+        MinimumImageSize = ImageSizeMultiple,
+        ImageSizeMultiple = ImageSizeMultiple,
+        Preprocessing = size => new Preprocessing(size, Interpolation.Bilinear, PixelScale)
+        {
+            ChannelOrder = Data.ChannelOrder.Bgr,
+            Mean = [.. MeanBgr],
+            Std = [Std, Std, Std],
+        },
+        Head = "fc",
+        ClassifierLayer = "fc",
+        OfflineWeights = new Dictionary<string, Action<Module<Tensor, Tensor>>> { [PretrainedWeights.ImageNet] = LoadImageNet },
+        // A torchvision ResNet whose blocks are CntkBasicBlock: BasicBlock's forward, its ReLU module named relu (not relu1).
+        OnnxForward = (module, path, input, onnx) => module is CntkBasicBlock
+            ? TorchVisionResNet.ResidualBlock(module, path, input, ["conv1", "bn1", "relu", "conv2", "bn2"], onnx)
+            : TorchVisionResNet.OnnxForward(module, path, input, onnx),
+        TorchVisionModel = TorchVisionResNet.TorchVisionModel,
+    };
 
     /// <summary>
     /// Builds the network with a new classifier head of <paramref name="classCount"/> outputs, randomly initialised
@@ -102,5 +133,26 @@ public static class CntkResNet18
         throw new ClassifierException(
             $"resnet18-cntk needs an image size that is a multiple of {ImageSizeMultiple} (its ImageNet weights match the " +
             $"network only then); --image-size {imageSize} is not: use {suggestion}.");
+    }
+
+    /// <summary>Copies the ImageNet backbone into <paramref name="network"/>; its head stays as initialised.</summary>
+    private static void LoadImageNet(Module<Tensor, Tensor> network)
+    {
+        var backbone = ReadImageNetBackbone(DefaultWeightsPath);
+        try
+        {
+            var target = network.state_dict();
+            var notLoaded = target.Keys.Where(k => !backbone.ContainsKey(k)).Order(StringComparer.Ordinal).ToList();
+            var unknown = backbone.Keys.Where(k => !target.ContainsKey(k)).ToList();
+            if (unknown.Count > 0 || !notLoaded.SequenceEqual(["fc.bias", "fc.weight"]))
+                throw new ClassifierException(
+                    $"The ImageNet weights in '{DefaultWeightsPath}' do not fit resnet18-cntk (unexpected: {string.Join(", ", unknown)}; not loaded: {string.Join(", ", notLoaded)}); reinstall classify.");
+            using var noGrad = no_grad();
+            foreach (var (key, tensor) in backbone) target[key].copy_(tensor);
+        }
+        finally
+        {
+            foreach (var tensor in backbone.Values) tensor.Dispose();
+        }
     }
 }

@@ -1,9 +1,9 @@
-namespace Classifier.Core.Export;
+namespace Classifier.Core.Model.Pretrained;
 
 /// <summary>
-/// Field numbers and enum values of the ONNX messages classify writes (<see cref="OnnxExport"/>) and reads
-/// (<see cref="Model.Pretrained.OnnxReader"/>), from onnx.proto (onnx/onnx); none has changed since IR version 3.
-/// One table for both, so each <see cref="ProtoMessage"/> call and each read names the field it means.
+/// Field numbers and enum values of the ONNX messages classify reads (<see cref="OnnxReader"/>) and writes (Export's
+/// <c>OnnxExport</c>, which depends on this folder, not the other way), from onnx.proto (onnx/onnx); none has changed
+/// since IR version 3. One table for both, so each read and each written field names the field it means.
 /// </summary>
 internal static class OnnxFieldNumbers
 {

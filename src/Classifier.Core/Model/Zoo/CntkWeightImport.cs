@@ -1,6 +1,7 @@
+using Classifier.Core.Model.Pretrained;
 using static TorchSharp.torch;
 
-namespace Classifier.Core.Model.Pretrained;
+namespace Classifier.Core.Model.Zoo;
 
 /// <summary>
 /// Maps the CNTK ResNet18 ONNX graph's initializers (named ParameterNN / ConstantNN, which say nothing about their

@@ -1,11 +1,12 @@
 using Classifier.Core;
 using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Classifier.Tests.Model.Pretrained;
+namespace Classifier.Tests.Model.Zoo;
 
 /// <summary>resnet18-cntk with bad weight files and image sizes: one clear message naming the file or the value.</summary>
 public sealed class CntkResNet18InputTests : IClassFixture<ImageNetWeightsFixture>, IDisposable

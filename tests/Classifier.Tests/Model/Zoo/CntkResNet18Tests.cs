@@ -1,5 +1,6 @@
 using Classifier.Core.Data;
 using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using Classifier.Tests.Support;
 using Microsoft.ML.OnnxRuntime;
@@ -7,7 +8,7 @@ using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
-namespace Classifier.Tests.Model.Pretrained;
+namespace Classifier.Tests.Model.Zoo;
 
 /// <summary>
 /// The ImageNet weights of resnet18-cntk against the package's own ONNX graphs, run in ONNX Runtime: same features

@@ -1,21 +1,22 @@
 using Classifier.Core;
 using Classifier.Core.Model;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace Classifier.Tests.Model;
+namespace Classifier.Tests.Model.Zoo;
 
-public sealed class KerasRecipeCnnTests
+public sealed class SeedCnnTests
 {
-    public KerasRecipeCnnTests() => TorchRuntime.Initialize();
+    public SeedCnnTests() => TorchRuntime.Initialize();
 
     [Fact]
     public void At224PixelsWithFiveClasses_HasTheParameterCountKerasReports()
     {
-        using var model = new KerasRecipeCnn(5, 224);
+        using var model = new SeedCnn(5, 224);
         Assert.Equal(44_398_661, model.ParameterCount());
-        Assert.Equal(44_398_661, ModelSummary.ForKerasRecipeCnn(224, 5).TotalParameters);
+        Assert.Equal(44_398_661, SeedCnn.Summary(224, 5).TotalParameters);
     }
 
     [Theory]
@@ -25,27 +26,27 @@ public sealed class KerasRecipeCnnTests
     public void Forward_GivesOneLogitPerClass_AndTheSummaryMatchesTheNetwork(int size, int classes)
     {
         using var scope = torch.NewDisposeScope();
-        using var model = new KerasRecipeCnn(classes, size);
+        using var model = new SeedCnn(classes, size);
         model.eval();
         var logits = model.forward(torch.rand(4, 3, size, size));
         Assert.Equal(new long[] { 4, classes }, logits.shape);
-        Assert.Equal(model.ParameterCount(), ModelSummary.ForKerasRecipeCnn(size, classes).TotalParameters);
+        Assert.Equal(model.ParameterCount(), SeedCnn.Summary(size, classes).TotalParameters);
     }
 
     [Fact]
     public void Summary_ShowsKerasShapesForEachBlock()
     {
-        var rows = ModelSummary.ForKerasRecipeCnn(224, 5).Rows;
+        var rows = SeedCnn.Summary(224, 5).Rows;
         Assert.Equal([32, 222, 222], rows.Single(r => r.Name == "conv1").OutputShape);
         Assert.Equal([128, 26, 26], rows.Single(r => r.Name == "pool3").OutputShape);
         Assert.Equal([86528], rows.Single(r => r.Name == "flatten").OutputShape);
-        Assert.Contains("44,398,661", ModelSummary.ForKerasRecipeCnn(224, 5).ToText());
+        Assert.Contains("44,398,661", SeedCnn.Summary(224, 5).ToText());
     }
 
     [Fact]
     public void TooSmallAnImage_IsRefusedNamingTheMinimum()
     {
-        var e = Assert.Throws<ClassifierException>(() => new KerasRecipeCnn(3, 21));
+        var e = Assert.Throws<ClassifierException>(() => new SeedCnn(3, 21));
         Assert.Contains("22", e.Message);
         Assert.Contains("--image-size", e.Message);
     }
@@ -53,7 +54,7 @@ public sealed class KerasRecipeCnnTests
     [Fact]
     public void Weights_StartGlorotUniform_AndBiasesZero()
     {
-        using var model = new KerasRecipeCnn(10, 28);
+        using var model = new SeedCnn(10, 28);
         foreach (var (name, module) in model.named_modules())
         {
             if (module is not Linear linear) continue;

@@ -1,8 +1,9 @@
 using Classifier.Core.Model.Pretrained;
+using Classifier.Core.Model.Zoo;
 using Classifier.Core.Torch;
 using TorchSharp;
 
-namespace Classifier.Tests.Model.Pretrained;
+namespace Classifier.Tests.Model.Zoo;
 
 /// <summary>
 /// The installed ImageNet weights of resnet18-cntk, read once per test class (64 MB): the raw ONNX graph and the

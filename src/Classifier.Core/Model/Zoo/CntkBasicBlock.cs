@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
-namespace Classifier.Core.Model.Pretrained;
+namespace Classifier.Core.Model.Zoo;
 
 /// <summary>
 /// torchvision's BasicBlock (two 3x3 convolutions with batch norm, plus the input or its projection): TorchSharp's
