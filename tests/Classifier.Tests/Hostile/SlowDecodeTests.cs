@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Net;
 using Classifier.Cli;
 using Classifier.Core.Data;
+using Classifier.Tests.Serve;
 using Classifier.Tests.Support;
 
 namespace Classifier.Tests.Hostile;
@@ -8,7 +10,8 @@ namespace Classifier.Tests.Hostile;
 /// <summary>
 /// Issue 26 items 6 and 8 at the verbs: a progressive JPEG of 25,000 scans (8192x8192, 3.2 MB; 54 s in predict before the
 /// time budget) is skipped and named within the 15 s budget, and Ctrl+C or SIGTERM (the command's cancellation) stops
-/// a verb in the middle of decoding it at once, with exit 130, instead of after the budget.
+/// a verb in the middle of decoding it at once, with exit 130, instead of after the budget; in serve, the request's
+/// timeout does.
 /// </summary>
 public sealed class SlowDecodeTests : IDisposable
 {
@@ -87,6 +90,23 @@ public sealed class SlowDecodeTests : IDisposable
                 $"{verb} wrote {string.Join(", ", Directory.Exists(output) ? Directory.EnumerateFiles(output) : [])}");
         if (Directory.Exists(output))
             Assert.Empty(Directory.EnumerateFiles(output, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Serve_StopsASlowDecodeAtTheRequestsTimeout_NotAtTheBudget()
+    {
+        var run = await TrainedRun();
+        using var server = await ServeProcess.Start("--model", run, "--engine", "torch", "--timeout-ms", "2000");
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
+
+        var watch = Stopwatch.StartNew();
+        var answer = await http.PostAsync("predict", new ByteArrayContent(ManyScanJpeg.Build(8192, 25_000)));
+        watch.Stop();
+
+        // Before, the decode ran on to its 15 s budget and the request was answered with an error row after it.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.Contains("not answered within 2000 ms (--timeout-ms)", await answer.Content.ReadAsStringAsync());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"answered after {watch.Elapsed.TotalSeconds:0.0} s");
     }
 
     /// <summary>Two classes of small images; class_b also holds the issue's 25,000-scan JPEG.</summary>
