@@ -49,6 +49,7 @@ public sealed class SlowDecodeTests : IDisposable
     [InlineData("eval")]
     [InlineData("train")]
     [InlineData("lr-find")]
+    [InlineData("preview-augment")]
     public async Task CancellingAVerbWhileItDecodesASlowFile_StopsItAtOnce_WithExit130AndNothingHalfWritten(string verb)
     {
         var run = verb is "predict" or "eval" ? await TrainedRun() : "";
@@ -60,6 +61,7 @@ public sealed class SlowDecodeTests : IDisposable
             "predict" => ["predict", "--model", run, data],
             "eval" => ["eval", "--model", run, "--output", output, data],
             "train" => ["train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", output],
+            "preview-augment" => ["train", data, "--image-size", "24", "--preview-augment", "16", "-o", output],
             _ => ["lr-find", data, "--image-size", "24", "--threads", "1", "--steps", "5", "-o", output],
         };
         using var cancel = new CancellationTokenSource();
@@ -85,7 +87,7 @@ public sealed class SlowDecodeTests : IDisposable
         // Without the command's token the decode ran on to its 15 s budget.
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"stopped {watch.Elapsed.TotalSeconds:0.0} s after the cancellation\n{result}");
         Assert.DoesNotContain("scans.jpg", result.Out);
-        if (verb is "eval" or "lr-find")
+        if (verb is "eval" or "lr-find" or "preview-augment")
             Assert.False(Directory.Exists(output) && Directory.EnumerateFiles(output).Any(f => !Path.GetFileName(f).StartsWith('.')),
                 $"{verb} wrote {string.Join(", ", Directory.Exists(output) ? Directory.EnumerateFiles(output) : [])}");
         if (Directory.Exists(output))
