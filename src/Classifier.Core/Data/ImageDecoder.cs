@@ -67,7 +67,8 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// How long one file may take to decode (wall clock) before it is given up as unreadable, so a file crafted to be
-    /// slow (a progressive JPEG of 25,000 scans took 54 s) costs at most this; a 9400x9400 JPEG takes about 2 s here.
+    /// slow (a progressive JPEG that repeats its scans thousands of times) costs at most this, with room for ordinary
+    /// large photos on a busy machine (docs/bad-input.md has the figures).
     /// </summary>
     public static readonly TimeSpan DefaultDecodeTimeBudget = TimeSpan.FromSeconds(15);
 

@@ -1,11 +1,11 @@
 namespace Classifier.Tests.Support;
 
 /// <summary>
-/// Writes a valid grey progressive JPEG that is cheap in bytes and dear in decoding time (issue 26 item 8): one DC scan,
-/// then <c>scans</c> AC scans of the whole image. Every AC scan codes all its blocks as end-of-band runs of 16,384 blocks,
-/// 15 bits each, so a scan of an 8192x8192 image (1,048,576 blocks) is 130 bytes, while a decoder still visits every
-/// block in every scan. 25,000 scans make the 3.2 MB file of the issue. Repeating a band is what the crafted file does;
-/// ImageSharp 2.1 (and libjpeg without a scan limit) decodes it.
+/// Writes a grey progressive JPEG that is cheap in bytes and dear in decoding time: one DC scan, then <c>scans</c> AC
+/// scans of the whole image. Every AC scan codes all its blocks as end-of-band runs of 16,384 blocks, 15 bits each, so a
+/// scan of an 8192x8192 image (1,048,576 blocks) is 130 bytes, while a decoder still visits every block in every scan;
+/// 25,000 scans make a 3.2 MB file. It repeats the same band, which the standard does not allow and ImageSharp 2.1
+/// decodes anyway.
 /// </summary>
 public static class ManyScanJpeg
 {
