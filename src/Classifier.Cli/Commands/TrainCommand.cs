@@ -38,7 +38,7 @@ internal static class TrainCommand
             if (Value("preview-augment") is int count)
             {
                 var path = Path.Combine(options.OutputDir ?? ".", "augment-preview.png");
-                int shown = AugmentPreview.Write(options, count, path);
+                int shown = AugmentPreview.Write(options, count, path, ct);
                 terminal.Out.WriteLine($"Wrote {shown} augmented training images to {Path.GetFullPath(path)}");
                 return ExitCodes.Ok;
             }

@@ -20,7 +20,8 @@ internal sealed class ImageClassifier(ServingModel model, InferenceBatcher batch
         for (int i = 0; i < images.Count; i++)
         {
             var pixels = ArrayPool<byte>.Shared.Rent(model.PixelBytes);
-            if (model.TryDecode(images[i].Bytes, images[i].Length, pixels.AsSpan(0, model.PixelBytes), out var error))
+            // The request's token (its --timeout-ms, its client leaving) also stops a slow decode.
+            if (model.TryDecode(images[i].Bytes, images[i].Length, pixels.AsSpan(0, model.PixelBytes), out var error, cancellation))
             {
                 pending[i] = batcher.Classify(pixels, cancellation);
                 continue;

@@ -34,7 +34,7 @@ public static class DatasetChecker
             CancellationToken = cancellation,
         }, i =>
         {
-            inspections[i] = inspector.Inspect(files[i].Path);
+            inspections[i] = inspector.Inspect(files[i].Path, cancellation);
             onProgress?.Invoke(Interlocked.Increment(ref done), files.Count);
         });
 

@@ -8,7 +8,7 @@ namespace Classifier.Core.Checking;
 /// <summary>
 /// Feeds <see cref="ImageDecoder"/> seeded mutations of valid PNG, JPEG, GIF, BMP, TIFF and WebP files (byte flips,
 /// truncations, header overwrites with extreme integers, spliced and zeroed runs) and records every case that ends in
-/// an exception <see cref="ImageDecoder.TryDecode(string, Span{byte}, out string?)"/> lets escape, does not finish in
+/// an exception <see cref="ImageDecoder.TryDecode(string, Span{byte}, out string?, CancellationToken)"/> lets escape, does not finish in
 /// time, or makes resident memory jump. Case N of a seed is always the same input, so a failure can be replayed.
 /// </summary>
 public static class DecoderFuzzer

@@ -16,7 +16,8 @@ internal sealed class ImageInspector(long maxPixels)
     /// <summary>Decoding to a tiny size proves the whole file decodes while keeping the resize cheap.</summary>
     private readonly ImageDecoder _decoder = new(new Preprocessing(8, Interpolation.Nearest, 1f / 255), maxPixels);
 
-    public ImageInspection Inspect(string path)
+    /// <summary>Inspects <paramref name="path"/>; <paramref name="cancellation"/> also stops its decode in progress.</summary>
+    public ImageInspection Inspect(string path, CancellationToken cancellation = default)
     {
         long length = 0;
         string? hash = null;
@@ -55,7 +56,7 @@ internal sealed class ImageInspector(long maxPixels)
 
             stream.Position = 0;
             var pixels = new byte[_decoder.Preprocessing.PixelBytes];
-            if (!_decoder.TryDecode(stream, pixels, out var error))
+            if (!_decoder.TryDecode(stream, pixels, out var error, cancellation))
                 return inspection with { ProblemKind = FindingKinds.Corrupt, Problem = error };
             return inspection;
         }

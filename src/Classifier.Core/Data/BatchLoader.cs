@@ -110,7 +110,7 @@ public sealed class BatchLoader
             {
                 stop.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, order.Count - start);
-                var batch = Build(order, start, count);
+                var batch = Build(order, start, count, stop);
                 if (batch is null) continue;
                 try
                 {
@@ -131,8 +131,11 @@ public sealed class BatchLoader
         }
     }
 
-    /// <summary>Decodes one batch; null when every image in it was unreadable.</summary>
-    private Batch? Build(IReadOnlyList<int> order, int start, int count)
+    /// <summary>
+    /// Decodes one batch; null when every image in it was unreadable. <paramref name="stop"/> (the caller's cancellation,
+    /// or the consumer leaving) also stops a decode in progress, so Ctrl+C does not wait for a slow file's time budget.
+    /// </summary>
+    private Batch? Build(IReadOnlyList<int> order, int start, int count, CancellationToken stop)
     {
         int pixelBytes = _decoder.Preprocessing.PixelBytes;
         var pixels = ArrayPool<byte>.Shared.Rent(count * pixelBytes);
@@ -150,7 +153,7 @@ public sealed class BatchLoader
                 return;
             }
             var image = _images[index];
-            if (_decoder.TryDecode(image.Path, slot, out var error))
+            if (_decoder.TryDecode(image.Path, slot, out var error, stop))
             {
                 _cache?.TryAdd(index, slot);
                 ok[i] = true;
@@ -172,7 +175,9 @@ public sealed class BatchLoader
         if (allCached)
             for (int i = 0; i < count; i++) Load(i);
         else
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers }, Load);
+            // With the token, a cancelled decode (which throws with that token) ends the loop as one
+            // OperationCanceledException rather than an AggregateException.
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _decodeWorkers, CancellationToken = stop }, Load);
         if (errors is not null && Array.FindIndex(errors, e => e is not null) is var bad and >= 0)
         {
             ArrayPool<byte>.Shared.Return(pixels);

@@ -67,15 +67,21 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// How long one file may take to decode (wall clock) before it is given up as unreadable, so a file crafted to be
-    /// slow (a progressive JPEG of 25,000 scans took 54 s) costs at most this; a 9400x9400 JPEG takes about 2 s here.
+    /// slow (a progressive JPEG that repeats its scans thousands of times) costs at most this, with room for ordinary
+    /// large photos on a busy machine (docs/bad-input.md has the figures).
     /// </summary>
     public static readonly TimeSpan DefaultDecodeTimeBudget = TimeSpan.FromSeconds(15);
 
-    /// <summary>The time budget per file (see <see cref="DefaultDecodeTimeBudget"/>); tests shorten it.</summary>
-    public TimeSpan DecodeTimeBudget { get; init; } = DefaultDecodeTimeBudget;
+    /// <summary>The time budget per file (see <see cref="DefaultDecodeTimeBudget"/>); must be positive.</summary>
+    public TimeSpan DecodeTimeBudget
+    {
+        get => _decodeTimeBudget;
+        init => _decodeTimeBudget = value > TimeSpan.Zero
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(DecodeTimeBudget), value, "A decode time budget must be positive.");
+    }
 
-    /// <summary>Cancels a decode in progress (the verb's Ctrl+C or SIGTERM), like the time budget does.</summary>
-    public CancellationToken Cancellation { get; init; }
+    private readonly TimeSpan _decodeTimeBudget = DefaultDecodeTimeBudget;
 
     /// <summary>The configuration files are identified and decoded with.</summary>
     internal Configuration Configuration => _configuration;
@@ -89,9 +95,11 @@ public sealed class ImageDecoder
     /// <summary>
     /// Decodes <paramref name="path"/> into <paramref name="destination"/> (exactly
     /// <see cref="Data.Preprocessing.PixelBytes"/> bytes). Returns false with a one-line reason when the file cannot
-    /// be used; never throws for bad file content.
+    /// be used; never throws for bad file content. <paramref name="cancellation"/> (the verb's Ctrl+C or SIGTERM) stops
+    /// a decode in progress at ImageSharp's next check, well before the time budget: it throws
+    /// <see cref="OperationCanceledException"/> carrying that token, and the file is not reported as unreadable.
     /// </summary>
-    public bool TryDecode(string path, Span<byte> destination, out string? error)
+    public bool TryDecode(string path, Span<byte> destination, out string? error, CancellationToken cancellation = default)
     {
         if (destination.Length != Preprocessing.PixelBytes)
             throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
@@ -107,7 +115,7 @@ public sealed class ImageDecoder
             if (length > WholeFileReadLimit)
             {
                 using var stream = new FileStream(file, FileAccess.Read, 64 * 1024);
-                return TryDecode(stream, destination, out error);
+                return TryDecode(stream, destination, out error, cancellation);
             }
             // Read in one call and decode from memory: for the small files of MNIST-style datasets the file system
             // and stream overheads are a large part of the cost.
@@ -116,7 +124,7 @@ public sealed class ImageDecoder
             {
                 int read = RandomAccess.Read(file, bytes.AsSpan(0, (int)length), 0);
                 using var memory = new MemoryStream(bytes, 0, read, writable: false, publiclyVisible: true);
-                return TryDecode(memory, destination, out error);
+                return TryDecode(memory, destination, out error, cancellation);
             }
             finally
             {
@@ -135,12 +143,14 @@ public sealed class ImageDecoder
 
     /// <summary>
     /// Decodes an image from a seekable <paramref name="stream"/> positioned at its start; the same checks and the
-    /// same reasons as the path overload (the fuzzer feeds it from memory).
+    /// same reasons and the same <paramref name="cancellation"/> as the path overload (the fuzzer and the server feed it
+    /// from memory).
     /// </summary>
-    internal bool TryDecode(Stream stream, Span<byte> destination, out string? error)
+    internal bool TryDecode(Stream stream, Span<byte> destination, out string? error, CancellationToken cancellation = default)
     {
         if (destination.Length != Preprocessing.PixelBytes)
             throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        cancellation.ThrowIfCancellationRequested();
         try
         {
             if (stream.Length == 0)
@@ -149,7 +159,7 @@ public sealed class ImageDecoder
                 return false;
             }
             if (stream is not MemoryStream && IsLargePngToStream(stream))
-                return TryDecodeFromMemory(stream, destination, out error);
+                return TryDecodeFromMemory(stream, destination, out error, cancellation);
             if (stream is MemoryStream memory && memory.TryGetBuffer(out var bytes))
             {
                 long pngPixels = LargeImageGate.PngPixels(bytes);
@@ -186,11 +196,8 @@ public sealed class ImageDecoder
                 return false;
             }
             stream.Position = 0;
-            using var turn = LargeImageGate.Enter((long)info.Width * info.Height);
-            using var budget = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
-            if (DecodeTimeBudget <= TimeSpan.Zero) budget.Cancel();   // no time at all (a test's way to hit the budget for sure)
-            else budget.CancelAfter(DecodeTimeBudget);
-            using var image = LoadWithin(stream, budget.Token);
+            using var turn = LargeImageGate.Enter((long)info.Width * info.Height, cancellation);
+            using var image = LoadWithinBudget(stream, cancellation);
             image.Mutate(c => c.AutoOrient());
             // Animated images: only the first frame is network input.
             WriteAtNetworkSize(image.Frames.RootFrame, destination);
@@ -205,16 +212,24 @@ public sealed class ImageDecoder
     }
 
     /// <summary>
-    /// Decodes through ImageSharp's cancellable load (its decoders check the token between markers, scans and rows), so
-    /// the time budget and the verb's cancellation stop a slow file; the budget's end is a reason to skip the file.
+    /// Decodes through ImageSharp's cancellable load (its decoders check the token between markers, scans and rows) with
+    /// one token that ends at the time budget or at <paramref name="cancellation"/>, whichever comes first. The budget's
+    /// end is a reason to skip the file; the caller's cancellation is rethrown with the caller's token, so a
+    /// <see cref="Parallel"/> loop or a verb given that token recognises it as its own.
     /// </summary>
-    private Image<Rgb24> LoadWithin(Stream stream, CancellationToken token)
+    private Image<Rgb24> LoadWithinBudget(Stream stream, CancellationToken cancellation)
     {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        budget.CancelAfter(DecodeTimeBudget);
         try
         {
-            return Image.LoadAsync<Rgb24>(_configuration, stream, token).GetAwaiter().GetResult();
+            return Image.LoadAsync<Rgb24>(_configuration, stream, budget.Token).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException) when (!Cancellation.IsCancellationRequested)
+        catch (OperationCanceledException e) when (cancellation.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Decoding was cancelled.", e, cancellation);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             throw new DecodeTimeoutException(
                 $"took longer than the {DecodeTimeBudget.TotalSeconds:0.###} s allowed to decode one file (crafted to be slow, e.g. thousands of JPEG scans?)");
@@ -252,7 +267,7 @@ public sealed class ImageDecoder
         return LargeImageGate.PngPixels(header[..read]) > LargeImageGate.LargePixels;
     }
 
-    private bool TryDecodeFromMemory(Stream stream, Span<byte> destination, out string? error)
+    private bool TryDecodeFromMemory(Stream stream, Span<byte> destination, out string? error, CancellationToken cancellation)
     {
         int length = (int)stream.Length;
         var bytes = ArrayPool<byte>.Shared.Rent(length);
@@ -260,7 +275,7 @@ public sealed class ImageDecoder
         {
             int read = stream.ReadAtLeast(bytes.AsSpan(0, length), length, throwOnEndOfStream: false);
             using var memory = new MemoryStream(bytes, 0, read, writable: false, publiclyVisible: true);
-            return TryDecode(memory, destination, out error);
+            return TryDecode(memory, destination, out error, cancellation);
         }
         finally
         {

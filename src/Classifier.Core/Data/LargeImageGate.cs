@@ -22,14 +22,18 @@ internal static class LargeImageGate
 
     private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>Waits for the gate when <paramref name="pixels"/> is large; dispose the result when the decode is done.</summary>
-    public static IDisposable? Enter(long pixels)
+    /// <summary>
+    /// Waits for the gate when <paramref name="pixels"/> is large; dispose the result when the decode is done. A wait
+    /// ends with <see cref="OperationCanceledException"/> when <paramref name="cancellation"/> is cancelled (Ctrl+C need
+    /// not wait for another thread's large decode).
+    /// </summary>
+    public static IDisposable? Enter(long pixels, CancellationToken cancellation = default)
     {
         if (pixels <= LargePixels) return null;
         Interlocked.Increment(ref _waiting);
         try
         {
-            Gate.Wait();
+            Gate.Wait(cancellation);
         }
         finally
         {

@@ -69,12 +69,13 @@ public abstract class ServingModel : IDisposable
     /// <summary>
     /// Decodes an encoded image held in memory into <paramref name="destination"/> (<see cref="PixelBytes"/> bytes).
     /// Returns false with a one-line reason when the bytes are not a usable image (the reasons predict gives a file);
-    /// never throws for bad content. Safe to call from several threads at once.
+    /// never throws for bad content. Safe to call from several threads at once. <paramref name="cancellation"/> (the
+    /// request's timeout, or its client leaving) stops a decode in progress with <see cref="OperationCanceledException"/>.
     /// </summary>
-    public bool TryDecode(byte[] encoded, int length, Span<byte> destination, out string? error)
+    public bool TryDecode(byte[] encoded, int length, Span<byte> destination, out string? error, CancellationToken cancellation = default)
     {
         using var memory = new MemoryStream(encoded, 0, length, writable: false, publiclyVisible: true);
-        return _decoder.TryDecode(memory, destination, out error);
+        return _decoder.TryDecode(memory, destination, out error, cancellation);
     }
 
     /// <summary>

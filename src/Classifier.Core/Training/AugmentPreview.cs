@@ -21,8 +21,11 @@ public static class AugmentPreview
 
     private const int Gap = 4;
 
-    /// <summary>Writes the grid to <paramref name="path"/> and returns the number of images in it.</summary>
-    public static int Write(TrainOptions options, int count, string path)
+    /// <summary>
+    /// Writes the grid to <paramref name="path"/> and returns the number of images in it; <paramref name="cancellation"/>
+    /// (Ctrl+C) also stops a decode in progress.
+    /// </summary>
+    public static int Write(TrainOptions options, int count, string path, CancellationToken cancellation = default)
     {
         if (count < 1) throw new ClassifierException($"--preview-augment {count}: give the number of images to show, e.g. 16.");
         options.Validate();
@@ -37,7 +40,7 @@ public static class AugmentPreview
         var picked = order.Take(Math.Min(count, order.Length)).ToArray();
         byte[] pixels;
         int images;
-        using (var batch = loader.Read(picked, picked.Length).FirstOrDefault()
+        using (var batch = loader.Read(picked, picked.Length, cancellation).FirstOrDefault()
                            ?? throw new ClassifierException("None of the chosen training images could be read."))
         using (NewDisposeScope())
         {
