@@ -193,9 +193,12 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             try
             {
                 cancellation.ThrowIfCancellationRequested();
-                validation = Evaluator.Evaluate(evaluated, validationLoader, classNames, preprocessing,
-                    ValidationBatchSize(options), cancellation: cancellation, device: device,
-                    augmentation: options.TestTimeAugmentation);
+                validation = Evaluator.Evaluate(evaluated, validationLoader,
+                    new EvaluationSettings(classNames, preprocessing, ValidationBatchSize(options))
+                    {
+                        Device = device,
+                        Augmentation = options.TestTimeAugmentation,
+                    }, cancellation);
                 NativeHeap.ReleaseFreeMemory();
             }
             catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
