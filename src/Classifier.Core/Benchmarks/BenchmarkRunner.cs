@@ -260,9 +260,7 @@ public static class BenchmarkRunner
     {
         private double _last;
         public List<double> Rates { get; } = [];
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress) => _last = progress.ImagesPerSecond;
         public void OnEpochCompleted(HistoryRow row, bool isBest) => Rates.Add(_last);
-        public void OnImageSkipped(string path, string reason) { }
     }
 }
