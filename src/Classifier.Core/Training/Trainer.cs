@@ -17,7 +17,6 @@ namespace Classifier.Core.Training;
 /// </summary>
 public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
 {
-
     /// <summary>
     /// Images per validation batch of a run with <paramref name="options"/>, during training and after it: the training
     /// batch size. A larger validation batch holds more activations at once and would make validation, rather than the
@@ -165,7 +164,6 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         optimizer.Step();
         return lossValue;
     }
-
 
     /// <summary>A seed for one epoch, derived from the run seed without process-randomised hashing.</summary>
     internal static long EpochSeed(int seed, int epoch) => (long)seed * 1_000_003L + epoch;
