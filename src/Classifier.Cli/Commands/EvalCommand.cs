@@ -102,7 +102,7 @@ internal static class EvalCommand
 
             var progress = new ProgressLine(terminal, "Evaluating");
             var report = ModelEvaluation.Run(options, progress.Report,
-                (path, reason) => terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}"), ct);
+                (path, reason) => terminal.Error.WriteLine(WarningLine.Of(Core.Data.DataWarning.Skipped(path, reason))), ct);
             progress.Done();
             if (report.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             WarnAboutOverlap(terminal, report, parse.GetValue(model)!);

@@ -36,7 +36,6 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
                 : $"Interrupted: the position is saved in {Path.Combine(run, RunFolder.LastModelName)}; continue with: classify train --resume {run}");
             throw;
         }
-        if (!json) _view.PrintSummary(result);
         // With --log-format json, stdout holds only the epoch objects.
         var o = json ? terminal.Error : terminal.Out;
         Finish(result, o, cancellation);
@@ -85,21 +84,5 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
     private sealed class DownloadObserver(DownloadView view) : ITrainingObserver
     {
         public void OnWeightsDownload(Core.Model.Zoo.DownloadProgress progress) => view.Report(progress);
-
-        public void OnTrainingStarted(TrainingStarted start)
-        {
-        }
-
-        public void OnBatchCompleted(BatchProgress progress)
-        {
-        }
-
-        public void OnEpochCompleted(HistoryRow row, bool isBest)
-        {
-        }
-
-        public void OnImageSkipped(string path, string reason)
-        {
-        }
     }
 }

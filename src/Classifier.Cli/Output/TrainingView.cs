@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Classifier.Core;
+using Classifier.Core.Data;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
 using Classifier.Core.Training;
@@ -36,12 +37,6 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         o.WriteLine($"  {"class".PadRight(width)}  {"train",7}  {"val",7}{(weights is null ? "" : "  loss weight")}");
         for (int c = 0; c < counts.Length; c++)
             o.WriteLine($"  {ControlCharacters.Escape(start.Train.ClassNames[c]).PadRight(width)}  {counts[c],7:N0}  {valCounts[c],7:N0}{(weights is null ? "" : $"  {weights[c],11:F3}")}");
-        if (counts.Min() > 0 && counts.Max() >= 3 * counts.Min() && weights is null)
-            terminal.Error.WriteLine($"warning: classes are imbalanced ({counts.Max():N0} vs {counts.Min():N0} images); consider --class-weight balanced.");
-        foreach (var empty in start.Train.EmptyClasses.Concat(start.Validation.EmptyClasses).Distinct())
-            terminal.Error.WriteLine($"warning: class folder '{empty}' has no images and was left out.");
-        foreach (var group in Core.Data.LookAlikeNames.Groups(start.Train.ClassNames))
-            terminal.Error.WriteLine($"warning: class names {ControlCharacters.Escape(Core.Data.LookAlikeNames.Describe(group))}.");
         o.WriteLine();
         o.WriteLine(start.Summary.ToText());
         o.WriteLine();
@@ -96,14 +91,14 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         _sinceLastLine.Restart();
     }
 
-    public void OnImageSkipped(string path, string reason)
+    public void OnDataWarning(DataWarning warning)
     {
         _liveLine.Clear();
-        terminal.Error.WriteLine($"warning: skipped '{ControlCharacters.Escape(path)}': {ControlCharacters.Escape(reason)}");
+        terminal.Error.WriteLine(WarningLine.Of(warning));
     }
 
     /// <summary>The closing lines: where the files are and how the best epoch did.</summary>
-    public void PrintSummary(TrainResult result)
+    public void OnTrainingEnded(TrainResult result)
     {
         var o = terminal.Out;
         o.WriteLine();

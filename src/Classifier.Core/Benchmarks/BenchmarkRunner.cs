@@ -247,11 +247,11 @@ public static class BenchmarkRunner
         var decoder = new ImageDecoder(preprocessing);
         // Warm-up on two batches, as the inference ceiling has: JIT tiers, and the heap's first faults on the buffers.
         var warmUp = dataset.Images.Take(2 * batchSize).ToList();
-        Evaluator.Evaluate(model, new BatchLoader(warmUp, decoder, cache: null, new SkippedImages()), dataset.ClassNames,
-            preprocessing, batchSize);
+        var settings = new EvaluationSettings(dataset.ClassNames, preprocessing, batchSize);
+        Evaluator.Evaluate(model, new BatchLoader(warmUp, decoder, cache: null, new SkippedImages()), settings);
         var loader = new BatchLoader(dataset.Images, decoder, cache: null, new SkippedImages());
         var clock = new CpuClock();
-        var result = Evaluator.Evaluate(model, loader, dataset.ClassNames, preprocessing, batchSize);
+        var result = Evaluator.Evaluate(model, loader, settings);
         return Rate.Of(result.Images, clock) with { PerSecond = result.Images / result.Seconds };
     }
 
@@ -260,9 +260,7 @@ public static class BenchmarkRunner
     {
         private double _last;
         public List<double> Rates { get; } = [];
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress) => _last = progress.ImagesPerSecond;
         public void OnEpochCompleted(HistoryRow row, bool isBest) => Rates.Add(_last);
-        public void OnImageSkipped(string path, string reason) { }
     }
 }

@@ -15,27 +15,25 @@ namespace Classifier.Core.Evaluation;
 public static class Evaluator
 {
     /// <summary>
-    /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order.
-    /// The network runs on libtorch, in eval mode; the caller switches back to train mode if it continues training.
-    /// <paramref name="onBatch"/> is told the images done so far after each batch. With <paramref name="topK"/> of 2 or
-    /// more, the result also counts images whose true class is among the <paramref name="topK"/> most probable.
-    /// <paramref name="device"/> is where the model is (default CPU); batches are moved there. Each image's logits are
-    /// those of <paramref name="augmentation"/>'s views.
+    /// Evaluates <paramref name="model"/> on every image of <paramref name="loader"/>, in dataset order, as
+    /// <paramref name="settings"/> say. The network runs on libtorch, in eval mode; the caller switches back to train mode
+    /// if it continues training.
     /// </summary>
-    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader loader, IReadOnlyList<string> classNames,
-        Preprocessing preprocessing, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
-        Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
+    public static EvaluationResult Evaluate(nn.Module<Tensor, Tensor> model, BatchLoader loader, EvaluationSettings settings,
+        CancellationToken cancellation = default)
     {
         using var network = InferenceNetwork.Torch(model);
-        return Evaluate(network, loader, classNames, preprocessing, batchSize, onBatch, cancellation, topK, device, augmentation);
+        return Evaluate(network, loader, settings, cancellation);
     }
 
     /// <summary>As above, with the network on the engine <paramref name="network"/> runs on.</summary>
-    public static EvaluationResult Evaluate(InferenceNetwork network, BatchLoader loader, IReadOnlyList<string> classNames,
-        Preprocessing preprocessing, int batchSize, Action<long>? onBatch = null, CancellationToken cancellation = default, int topK = 0,
-        Device? device = null, TestTimeAugmentation augmentation = TestTimeAugmentation.None)
+    public static EvaluationResult Evaluate(InferenceNetwork network, BatchLoader loader, EvaluationSettings settings,
+        CancellationToken cancellation = default)
     {
-        device ??= CPU;
+        var (classNames, preprocessing, batchSize) = settings;
+        int topK = settings.TopK;
+        var device = settings.Device ?? CPU;
+        var augmentation = settings.Augmentation;
         if (topK > classNames.Count)
             throw new ClassifierException($"--top-k {topK}: the model has only {classNames.Count} classes.");
         var clock = Stopwatch.StartNew();
@@ -75,7 +73,7 @@ public static class Evaluator
                     images += batch.Count;
                 }
                 pacing.AfterBatch();
-                onBatch?.Invoke(images);
+                settings.OnBatch?.Invoke(images);
             }
         }
         return new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, clock.Elapsed.TotalSeconds)

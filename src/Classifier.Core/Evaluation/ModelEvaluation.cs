@@ -88,9 +88,13 @@ public static class ModelEvaluation
         if (onSkipped is not null) skipped.Skipped += onSkipped;
         var decoder = new ImageDecoder(info.Preprocessing, options.MaxPixels);
         var loader = new BatchLoader(data.Images, decoder, cache: null, skipped) { Strict = options.Strict };
-        var result = Evaluator.Evaluate(network, loader, info.ClassNames, info.Preprocessing,
-            options.BatchSize, done => onProgress?.Invoke(done, data.Images.Count), cancellation,
-            options.TopKFor(info.ClassNames.Count), device, options.TestTimeAugmentation ?? info.TestTimeAugmentation);
+        var result = Evaluator.Evaluate(network, loader, new EvaluationSettings(info.ClassNames, info.Preprocessing, options.BatchSize)
+        {
+            TopK = options.TopKFor(info.ClassNames.Count),
+            Device = device,
+            Augmentation = options.TestTimeAugmentation ?? info.TestTimeAugmentation,
+            OnBatch = done => onProgress?.Invoke(done, data.Images.Count),
+        }, cancellation);
         if (result.Images == 0)
             throw new ClassifierException(data.Images.Count == 0
                 ? $"Data folder '{data.Root}' has no image files of the model's classes; nothing was evaluated."

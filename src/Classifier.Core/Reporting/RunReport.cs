@@ -28,21 +28,6 @@ public sealed class RunReport : ITrainingObserver
         _files = TrainingFiles.Write(start.Run.Files, start.Train, start.Validation);
     }
 
-    /// <inheritdoc />
-    public void OnBatchCompleted(BatchProgress progress)
-    {
-    }
-
-    /// <inheritdoc />
-    public void OnEpochCompleted(HistoryRow row, bool isBest)
-    {
-    }
-
-    /// <inheritdoc />
-    public void OnImageSkipped(string path, string reason)
-    {
-    }
-
     /// <summary>
     /// Evaluates the run's best model on its validation images and writes the eval files and report.html
     /// (see <see cref="FinishedRun"/>).

@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Runs;
 
 namespace Classifier.Core.Training;
@@ -6,9 +7,21 @@ namespace Classifier.Core.Training;
 public sealed class CompositeObserver(params ITrainingObserver[] observers) : ITrainingObserver
 {
     /// <inheritdoc />
+    public void OnWeightsDownload(Model.Zoo.DownloadProgress progress)
+    {
+        foreach (var observer in observers) observer.OnWeightsDownload(progress);
+    }
+
+    /// <inheritdoc />
     public void OnTrainingStarted(TrainingStarted start)
     {
         foreach (var observer in observers) observer.OnTrainingStarted(start);
+    }
+
+    /// <inheritdoc />
+    public void OnDataWarning(DataWarning warning)
+    {
+        foreach (var observer in observers) observer.OnDataWarning(warning);
     }
 
     /// <inheritdoc />
@@ -24,14 +37,8 @@ public sealed class CompositeObserver(params ITrainingObserver[] observers) : IT
     }
 
     /// <inheritdoc />
-    public void OnImageSkipped(string path, string reason)
+    public void OnTrainingEnded(TrainResult result)
     {
-        foreach (var observer in observers) observer.OnImageSkipped(path, reason);
-    }
-
-    /// <inheritdoc />
-    public void OnWeightsDownload(Model.Zoo.DownloadProgress progress)
-    {
-        foreach (var observer in observers) observer.OnWeightsDownload(progress);
+        foreach (var observer in observers) observer.OnTrainingEnded(result);
     }
 }

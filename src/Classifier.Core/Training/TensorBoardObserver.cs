@@ -42,11 +42,6 @@ public sealed class TensorBoardObserver(string logDir) : ITrainingObserver
     }
 
     /// <inheritdoc />
-    public void OnBatchCompleted(BatchProgress progress)
-    {
-    }
-
-    /// <inheritdoc />
     public void OnEpochCompleted(HistoryRow row, bool isBest)
     {
         if (_train is null || _validation is null) return;
@@ -55,10 +50,5 @@ public sealed class TensorBoardObserver(string logDir) : ITrainingObserver
         _train.add_scalar("epoch_learning_rate", (float)row.LearningRate, row.Epoch);
         _validation.add_scalar("epoch_loss", (float)row.ValLoss, row.Epoch);
         _validation.add_scalar("epoch_accuracy", (float)row.ValAccuracy, row.Epoch);
-    }
-
-    /// <inheritdoc />
-    public void OnImageSkipped(string path, string reason)
-    {
     }
 }

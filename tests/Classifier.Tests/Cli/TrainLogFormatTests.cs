@@ -39,4 +39,27 @@ public sealed class TrainLogFormatTests : IDisposable
         // A split validation set gets its own eval folder name, not the data folder's.
         Assert.True(File.Exists(_dir.Combine("run", "eval-validation-split", "metrics.json")));
     }
+
+    [Fact]
+    public async Task Train_WithJsonLogFormat_PrintsEachDataWarningAsAJsonObjectOnStdout()
+    {
+        // class_a has four times class_b's images, and a file that is not an image.
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 12, size: 24);
+        foreach (var extra in Directory.GetFiles(Path.Combine(data, "class_b")).Order().Skip(3)) File.Delete(extra);
+        var bad = BadFiles.TextAsImage(Path.Combine(data, "class_a", "zz-note.png"));
+
+        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--batch-size", "4", "--threads", "1",
+            "--validation-split", "0.25", "-o", _dir.Combine("run"), "--log-format", "json");
+
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var objects = train.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var warnings = objects.Where(o => o.TryGetProperty("warning", out _)).ToList();
+        var imbalance = Assert.Single(warnings, w => w.GetProperty("warning").GetString() == "class_imbalance");
+        Assert.StartsWith("classes are imbalanced (", imbalance.GetProperty("message").GetString());
+        var skipped = Assert.Single(warnings, w => w.GetProperty("warning").GetString() == "skipped_image");
+        Assert.Equal(bad, skipped.GetProperty("path").GetString());
+        Assert.StartsWith($"skipped '{bad}': ", skipped.GetProperty("message").GetString());
+        Assert.Equal(1, Assert.Single(objects, o => o.TryGetProperty("epoch", out _)).GetProperty("epoch").GetInt32());
+        Assert.DoesNotContain("warning:", train.Error);
+    }
 }

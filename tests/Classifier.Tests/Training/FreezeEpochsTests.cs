@@ -122,36 +122,28 @@ public sealed class FreezeEpochsTests : IDisposable
         private string? _run;
         public Dictionary<string, Tensor>? Weights { get; private set; }
         public void OnTrainingStarted(TrainingStarted start) => _run = start.Run.LastModel;
-        public void OnBatchCompleted(BatchProgress progress) { }
         public void OnEpochCompleted(HistoryRow row, bool isBest)
         {
             if (row.Epoch != epoch) return;
             using var saved = ModelFile.Load(_run!);
             Weights = saved.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
         }
-        public void OnImageSkipped(string path, string reason) { }
     }
 
     private sealed class CancelAfterEpoch(CancellationTokenSource cancel, int epoch) : ITrainingObserver
     {
-        public void OnTrainingStarted(TrainingStarted start) { }
-        public void OnBatchCompleted(BatchProgress progress) { }
         public void OnEpochCompleted(HistoryRow row, bool isBest)
         {
             if (row.Epoch == epoch) cancel.Cancel();
         }
-        public void OnImageSkipped(string path, string reason) { }
     }
 
     private sealed class CancelAfterBatches(CancellationTokenSource cancel, int batches) : ITrainingObserver
     {
         private int _seen;
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress)
         {
             if (++_seen == batches) cancel.Cancel();
         }
-        public void OnEpochCompleted(HistoryRow row, bool isBest) { }
-        public void OnImageSkipped(string path, string reason) { }
     }
 }

@@ -149,24 +149,18 @@ public sealed class ResumeTests : IDisposable
 
     private sealed class CancelAfterEpoch(CancellationTokenSource cancel, int epoch) : ITrainingObserver
     {
-        public void OnTrainingStarted(TrainingStarted start) { }
-        public void OnBatchCompleted(BatchProgress progress) { }
         public void OnEpochCompleted(HistoryRow row, bool isBest)
         {
             if (row.Epoch == epoch) cancel.Cancel();
         }
-        public void OnImageSkipped(string path, string reason) { }
     }
 
     private sealed class CancelAfterBatches(CancellationTokenSource cancel, int batches) : ITrainingObserver
     {
         private int _seen;
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress)
         {
             if (++_seen == batches) cancel.Cancel();
         }
-        public void OnEpochCompleted(HistoryRow row, bool isBest) { }
-        public void OnImageSkipped(string path, string reason) { }
     }
 }

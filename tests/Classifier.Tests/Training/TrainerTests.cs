@@ -98,9 +98,6 @@ public sealed class TrainerTests : IDisposable
     private sealed class LiveTensorObserver : ITrainingObserver
     {
         public List<long> LiveCounts { get; } = [];
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress) => LiveCounts.Add(DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-        public void OnEpochCompleted(HistoryRow row, bool isBest) { }
-        public void OnImageSkipped(string path, string reason) { }
     }
 }

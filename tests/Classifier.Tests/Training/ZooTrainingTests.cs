@@ -192,12 +192,9 @@ public sealed class ZooTrainingTests : IDisposable
     private sealed class CancelAfterBatches(CancellationTokenSource cancel, int batches) : ITrainingObserver
     {
         private int _seen;
-        public void OnTrainingStarted(TrainingStarted start) { }
         public void OnBatchCompleted(BatchProgress progress)
         {
             if (++_seen == batches) cancel.Cancel();
         }
-        public void OnEpochCompleted(HistoryRow row, bool isBest) { }
-        public void OnImageSkipped(string path, string reason) { }
     }
 }

@@ -1,0 +1,28 @@
+using Classifier.Tests.Support;
+
+namespace Classifier.Tests.Cli;
+
+public sealed class TrainingViewTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Train_InText_PrintsEachDataWarningOnceOnStderr_AndTheClosingLinesAtTheEnd()
+    {
+        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 12, size: 24);
+        foreach (var extra in Directory.GetFiles(Path.Combine(data, "class_b")).Order().Skip(3)) File.Delete(extra);
+        var bad = BadFiles.TextAsImage(Path.Combine(data, "class_a", "zz-note.png"));
+
+        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--batch-size", "4", "--threads", "1",
+            "--validation-split", "0.25", "-o", _dir.Combine("run"));
+
+        Assert.True(train.ExitCode == 0, train.ToString());
+        var warnings = train.Error.Split('\n').Where(l => l.StartsWith("warning: ", StringComparison.Ordinal)).ToList();
+        Assert.Single(warnings, l => l.StartsWith("warning: classes are imbalanced (", StringComparison.Ordinal));
+        Assert.Single(warnings, l => l.StartsWith($"warning: skipped '{bad}': ", StringComparison.Ordinal));
+        Assert.Contains("Best epoch 1:", train.Out);
+        Assert.Contains("Skipped: 1 unreadable file(s)", train.Out);
+    }
+}
