@@ -28,11 +28,11 @@ internal static class EvalCommand
         var split = ValueOptions.OptionalChoice("--split",
             "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
             [TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit]);
-        var format = ValueOptions.Choice("--format", "table for people, json (one object on stdout) for scripts.", ["table", "json"], "table");
-        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
-        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
-        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
-        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
+        var format = InferenceOptions.Format("table for people, json (one object on stdout) for scripts.", OutputFormat.Table, OutputFormat.Json);
+        var batchSize = InferenceOptions.BatchSize(Defaults.BatchSize);
+        var threads = InferenceOptions.Threads(Defaults.Threads);
+        var strict = InferenceOptions.Strict("skipping it");
+        var maxPixels = InferenceOptions.MaxPixels(Defaults.MaxPixels);
         var device = DeviceOption.Create();
         var engine = EngineOption.Create();
         var precision = PrecisionOption.Create(PrecisionOption.ModelsOwn);
@@ -64,7 +64,7 @@ internal static class EvalCommand
             gate.Validate();
             int errorsShown = parse.GetValue(topErrors);
             if (errorsShown < 0) throw new Core.ClassifierException($"--top-errors {errorsShown}: give 0 or more.");
-            bool json = parse.GetValue(format) == "json";
+            bool json = parse.GetValue(format) == OutputFormat.Json;
             var shardSpec = ShardOption.Read(parse, shard);
             if (shardSpec is not null && gate.IsActive)
                 throw new Core.ClassifierException($"--shard {shardSpec}: a shard holds only part of the images; put --min-accuracy/--min-f1 on the 'classify eval --merge' that adds the shards up.");
