@@ -18,4 +18,7 @@ public static class EnumValues
 
     /// <summary>The command-line spelling of <paramref name="value"/>.</summary>
     public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    /// <summary>The command-line spelling of <paramref name="value"/>, an enum value of a type known only at run time.</summary>
+    public static string Name(Enum value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

@@ -20,14 +20,14 @@ internal static class BenchmarkCommand
         var model = ValueOptions.Choice("--model", "Network to measure (see classify models).", [.. Core.Model.Zoo.NetworkRegistry.Names], Defaults.Model);
         model.HelpName = "NAME";   // the zoo's names do not fit one help line
         var images = ValueOptions.Optional<int>("--images", OptionKind.Int, "Training images to generate per size (default: 512 at 224 px, 8,192 at 28 px).");
-        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Training batch size.", Defaults.BatchSize, "N", "-b");
+        var batchSize = InferenceOptions.BatchSize(Defaults.BatchSize, "Training batch size.");
         var evalBatchSize = ValueOptions.Number("--eval-batch-size", OptionKind.Int, "Evaluation batch size.", Defaults.EvaluationBatchSize);
-        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
-        var cache = ValueOptions.Choice("--cache", "Cache mode for the training-from-files rows.", EnumValues.Of<CacheMode>(), "auto");
+        var threads = InferenceOptions.Threads(Defaults.Threads);
+        var cache = ValueOptions.Choice("--cache", "Cache mode for the training-from-files rows.", Enum.GetValues<CacheMode>(), Defaults.Cache);
         var engine = EngineOption.Create();
         var precision = PrecisionOption.Create("fp32, and bf16 beside it where the CPU has AVX512_BF16 or AMX");
         var seconds = ValueOptions.Number("--seconds", OptionKind.Double, "Seconds per synthetic measurement.", Defaults.SecondsPerMeasurement, "S");
-        var format = ValueOptions.Choice("--format", "table for people, json for scripts.", ["table", "json"], "table");
+        var format = InferenceOptions.Format("table for people, json for scripts.", OutputFormat.Table, OutputFormat.Json);
 
         var command = new Command("benchmark", "Measure images/s of decoding, training and evaluation on generated images, and peak memory.")
         {
@@ -46,12 +46,12 @@ internal static class BenchmarkCommand
                 BatchSize = parse.GetValue(batchSize),
                 EvaluationBatchSize = parse.GetValue(evalBatchSize),
                 Threads = parse.GetValue(threads),
-                Cache = EnumValues.Parse<CacheMode>(parse.GetValue(cache)!),
+                Cache = parse.GetValue(cache),
                 Engine = EngineOption.Read(parse, engine),
                 Precision = PrecisionOption.Read(parse, precision),
                 SecondsPerMeasurement = parse.GetValue(seconds),
             };
-            bool json = parse.GetValue(format) == "json";
+            bool json = parse.GetValue(format) == OutputFormat.Json;
             var results = BenchmarkRunner.Run(options, message => terminal.Error.WriteLine(message));
             if (json)
                 terminal.Out.WriteLine(JsonSerializer.Serialize(results.Select(BenchmarkTable.ToJson), new JsonSerializerOptions { WriteIndented = true }));

@@ -5,7 +5,6 @@ using Classifier.Core.Evaluation;
 using Classifier.Core.Options;
 using Classifier.Core.Reporting;
 using Classifier.Core.Runs;
-using Classifier.Core.Sharding;
 
 namespace Classifier.Cli.Commands;
 
@@ -29,11 +28,11 @@ internal static class EvalCommand
         var split = ValueOptions.OptionalChoice("--split",
             "Instead of DATA_DIR: the run's own validation (or train) images, exactly those it recorded in files.csv.",
             [TrainingFiles.ValidationSplit, TrainingFiles.TrainSplit]);
-        var format = ValueOptions.Choice("--format", "table for people, json (one object on stdout) for scripts.", ["table", "json"], "table");
-        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
-        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
-        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of skipping it." };
-        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
+        var format = InferenceOptions.Format("table for people, json (one object on stdout) for scripts.", OutputFormat.Table, OutputFormat.Json);
+        var batchSize = InferenceOptions.BatchSize(Defaults.BatchSize);
+        var threads = InferenceOptions.Threads(Defaults.Threads);
+        var strict = InferenceOptions.Strict("skipping it");
+        var maxPixels = InferenceOptions.MaxPixels(Defaults.MaxPixels);
         var device = DeviceOption.Create();
         var engine = EngineOption.Create();
         var precision = PrecisionOption.Create(PrecisionOption.ModelsOwn);
@@ -65,12 +64,11 @@ internal static class EvalCommand
             gate.Validate();
             int errorsShown = parse.GetValue(topErrors);
             if (errorsShown < 0) throw new Core.ClassifierException($"--top-errors {errorsShown}: give 0 or more.");
-            bool json = parse.GetValue(format) == "json";
+            bool json = parse.GetValue(format) == OutputFormat.Json;
             var shardSpec = ShardOption.Read(parse, shard);
             if (shardSpec is not null && gate.IsActive)
                 throw new Core.ClassifierException($"--shard {shardSpec}: a shard holds only part of the images; put --min-accuracy/--min-f1 on the 'classify eval --merge' that adds the shards up.");
 
-            string folder;
             if (parse.GetValue(merge) is not { Length: > 0 } && parse.GetValue(model) is null)
             {
                 // --model is required except with --merge, so the parser cannot say it; say it as the parser would.
@@ -107,33 +105,22 @@ internal static class EvalCommand
             if (report.EngineNote is { } note) terminal.Error.WriteLine($"note: {note}");
             WarnAboutOverlap(terminal, report, parse.GetValue(model)!);
 
-            if (report.Shard is { } part)
-            {
-                folder = parse.GetValue(output) is { } shardOutput
-                    ? EvaluationFolder.WriteInto(report, shardOutput, errorsShown)
-                    : WriteDefault(terminal, report, errorsShown, c => ShardMerge.DefaultShardFolder(c, part.Shard));
-                if (json) terminal.Out.WriteLine(EvaluationJson.ToText(report));
-                else EvaluationTable.Write(terminal.Out, report);
-                var shardNotes = json ? terminal.Error : terminal.Out;
-                shardNotes.WriteLine();
-                shardNotes.WriteLine($"Shard {part.Shard} (counted from 0): {part.Positions.Count:N0} of the {part.FolderImages:N0} images.");
-                shardNotes.WriteLine($"Eval files: {folder}");
-                shardNotes.WriteLine($"Merge all {part.Shard.Count} shard(s) with: classify eval --merge {Path.GetDirectoryName(folder)}");
-                return ExitCodes.Ok;
-            }
             return Finish(terminal, report, parse.GetValue(output), errorsShown, json, gate);
         }));
         return command;
     }
 
-    /// <summary>Writes an evaluation's files and report and prints it; the same for one run and for merged shards.</summary>
+    /// <summary>
+    /// Ends an evaluation in Core (<see cref="EvaluationEnd.Finish"/>: the eval files, report.html, the CI summary) and
+    /// says what it measured and wrote; the same for one run, merged shards and a shard.
+    /// </summary>
     private static int Finish(Terminal terminal, EvaluationReport report, string? output, int errorsShown, bool json, QualityGate gate)
     {
-        var folder = output is not null
-            ? EvaluationFolder.WriteInto(report, output, errorsShown)
-            : WriteDefault(terminal, report, errorsShown);
-        var reportPath = HtmlReport.Write(Path.GetDirectoryName(report.ModelPath)!, [folder]);
-        var failures = gate.Failures(report.Result);
+        var finished = EvaluationEnd.Finish(report, output, errorsShown, gate);
+        if (finished.Displaced is { } wanted)
+            terminal.Error.WriteLine(
+                $"note: '{ControlCharacters.Escape(wanted)}' holds the evaluation of another data folder (or another eval is writing it); " +
+                $"this evaluation went to '{ControlCharacters.Escape(finished.Folder)}'.");
 
         if (json)
             terminal.Out.WriteLine(EvaluationJson.ToText(report));
@@ -142,34 +129,24 @@ internal static class EvalCommand
         // With --format json, stdout holds only the JSON object.
         var notes = json ? terminal.Error : terminal.Out;
         notes.WriteLine();
-        notes.WriteLine($"Eval files: {folder}");
-        notes.WriteLine($"Report:     {reportPath}");
-        StepSummary.Append(terminal, () => MarkdownSummary.ForEvaluation(
-            SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName)), gate, failures));
-
-        if (failures.Count > 0)
+        if (report.Shard is { } part)
         {
-            terminal.Error.WriteLine($"Gate failed: {string.Join("; ", failures)}");
+            notes.WriteLine($"Shard {part.Shard} (counted from 0): {part.Positions.Count:N0} of the {part.FolderImages:N0} images.");
+            notes.WriteLine($"Eval files: {finished.Folder}");
+            notes.WriteLine($"Merge all {part.Shard.Count} shard(s) with: classify eval --merge {Path.GetDirectoryName(finished.Folder)}");
+            return ExitCodes.Ok;
+        }
+        notes.WriteLine($"Eval files: {finished.Folder}");
+        notes.WriteLine($"Report:     {finished.ReportPath}");
+        if (finished.SummaryWarning is { } warning) terminal.Error.WriteLine(warning);
+
+        if (finished.GateFailures.Count > 0)
+        {
+            terminal.Error.WriteLine($"Gate failed: {string.Join("; ", finished.GateFailures)}");
             return ExitCodes.BelowThreshold;
         }
         if (gate.IsActive) notes.WriteLine($"Gate passed: {Passed(gate, report.Result)}");
         return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// Writes into the default eval folder, or the next free name when that one holds another data folder's evaluation
-    /// (or is being written by another eval), saying so on stderr.
-    /// </summary>
-    private static string WriteDefault(Terminal terminal, EvaluationReport report, int errorsShown, Func<string, string>? place = null)
-    {
-        var wanted = ModelEvaluation.DefaultFolder(report);
-        var folder = EvaluationFolder.WriteDefault(report, wanted, errorsShown, place);
-        var wantedPlace = Path.GetFullPath(place?.Invoke(Path.GetFullPath(wanted)) ?? wanted);
-        if (folder != wantedPlace)
-            terminal.Error.WriteLine(
-                $"note: '{ControlCharacters.Escape(wantedPlace)}' holds the evaluation of another data folder (or another eval is writing it); " +
-                $"this evaluation went to '{ControlCharacters.Escape(folder)}'.");
-        return folder;
     }
 
     /// <summary>An evaluation on images the model trained on overstates it: say so, with counts and the honest alternative.</summary>

@@ -18,12 +18,13 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model", "-m") { Description = "Run folder (uses its best.cls) or model file.", Required = true, HelpName = "RUN_DIR|MODEL_FILE" };
         var paths = new Argument<string[]>("PATH") { Description = "Image files and folders (searched recursively for image files).", Arity = ArgumentArity.OneOrMore };
-        var format = ValueOptions.Choice("--format", "table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).", ["table", "csv", "json"], "table");
+        var format = InferenceOptions.Format("table for people; csv (path,label,confidence,...); json (JSON Lines: one object per file).",
+            OutputFormat.Table, OutputFormat.Csv, OutputFormat.Json);
         var topK = ValueOptions.Number("--top-k", OptionKind.Int, "Most probable classes listed per file.", Defaults.TopK, "K");
-        var batchSize = ValueOptions.Number("--batch-size", OptionKind.Int, "Images per forward pass.", Defaults.BatchSize, "N", "-b");
-        var threads = ValueOptions.Number("--threads", OptionKind.Int, "libtorch threads (0 = one per core).", Defaults.Threads);
-        var maxPixels = ValueOptions.Number("--max-pixels", OptionKind.Long, "Refuse image files larger than this many pixels.", Defaults.MaxPixels);
-        var strict = new Option<bool>("--strict") { Description = "Stop at the first image that cannot be read, naming it, instead of writing an error row." };
+        var batchSize = InferenceOptions.BatchSize(Defaults.BatchSize);
+        var threads = InferenceOptions.Threads(Defaults.Threads);
+        var maxPixels = InferenceOptions.MaxPixels(Defaults.MaxPixels);
+        var strict = InferenceOptions.Strict("writing an error row");
         var device = DeviceOption.Create();
         var engine = EngineOption.Create();
         var precision = PrecisionOption.Create(PrecisionOption.ModelsOwn);
@@ -51,7 +52,7 @@ internal static class PredictCommand
                 Shard = ShardOption.Read(parse, shard),
             };
             using var predictor = Predictor.Open(options);
-            var writer = new PredictionWriter(terminal.Out, parse.GetValue(format)!, predictor.TopK, predictor.ClassNames);
+            var writer = new PredictionWriter(terminal.Out, parse.GetValue(format), predictor.TopK, predictor.ClassNames);
             writer.WriteHeader();
             long files = 0, errors = 0;
             foreach (var row in predictor.Predict(parse.GetValue(paths)!, ct))

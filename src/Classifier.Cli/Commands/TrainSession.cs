@@ -61,7 +61,7 @@ internal sealed class TrainSession(Terminal terminal, bool json, TensorBoardObse
         if (finished.EvalFolder is not null) o.WriteLine($"Eval:    {finished.EvalFolder}");
         if (finished.TestEvalFolder is not null) o.WriteLine($"Test:    {finished.TestEvalFolder} (accuracy {finished.TestAccuracy:0.0000} on the held-out test/ images)");
         o.WriteLine($"Report:  {finished.ReportPath}");
-        StepSummary.Append(terminal, () => finished.StepSummary);
+        if (finished.SummaryWarning is { } warning) terminal.Error.WriteLine(warning);
     }
 
     /// <summary>

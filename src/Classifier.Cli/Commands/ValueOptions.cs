@@ -74,6 +74,28 @@ internal static class ValueOptions
         return option;
     }
 
+    /// <summary>
+    /// One of <paramref name="choices"/>, an enum's values spelled as <see cref="EnumValues"/> spells them, shown as
+    /// <c>&lt;a|b|c&gt;</c>: parsed here, once, so the verb reads the value and never its spelling.
+    /// </summary>
+    public static Option<T> Choice<T>(string name, string description, T[] choices, T defaultValue) where T : struct, Enum
+    {
+        var names = choices.Select(c => EnumValues.Name(c)).ToArray();
+        var option = new Option<T>(name) { Description = description, HelpName = string.Join('|', names), DefaultValueFactory = _ => defaultValue };
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0) return defaultValue;
+            if (result.Tokens.FirstOrDefault(t => !names.Contains(t.Value, StringComparer.Ordinal)) is { } wrong)
+            {
+                result.AddError(ChoiceError(name, names, wrong.Value));
+                return defaultValue;
+            }
+            return EnumValues.Parse<T>(result.Tokens[^1].Value);
+        };
+        option.CompletionSources.Add(names);
+        return option;
+    }
+
     /// <summary>One of <paramref name="choices"/>, or null when not given.</summary>
     public static Option<string?> OptionalChoice(string name, string description, string[] choices, params string[] aliases)
     {
@@ -133,6 +155,9 @@ internal static class ValueOptions
     {
         foreach (var token in result.Tokens)
             if (!choices.Contains(token.Value, StringComparer.Ordinal))
-                result.AddError($"{name} must be one of {string.Join(", ", choices)}; got {OptionKind.Shorten(token.Value)}.");
+                result.AddError(ChoiceError(name, choices, token.Value));
     }
+
+    private static string ChoiceError(string name, string[] choices, string given) =>
+        $"{name} must be one of {string.Join(", ", choices)}; got {OptionKind.Shorten(given)}.";
 }

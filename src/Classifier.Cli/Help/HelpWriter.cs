@@ -121,6 +121,7 @@ internal static class HelpWriter
     {
         null => null,
         double d => d.ToString("R", CultureInfo.InvariantCulture),
+        Enum choice => Core.EnumValues.Name(choice),
         System.Collections.IEnumerable list and not string => string.Join(" ", list.Cast<object>().Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture),
     };

@@ -12,7 +12,7 @@ namespace Classifier.Cli.Output;
 /// <c>label_2,confidence_2</c>... up to k, then <c>error</c>. <c>json</c>: JSON Lines, one object per file with
 /// <c>path</c>, <c>label</c>, <c>confidence</c>, <c>top_k</c> (list of label/confidence) and <c>error</c>.
 /// </summary>
-internal sealed class PredictionWriter(TextWriter o, string format, int topK, IReadOnlyList<string> classNames)
+internal sealed class PredictionWriter(TextWriter o, OutputFormat format, int topK, IReadOnlyList<string> classNames)
 {
     private readonly int _labelWidth = Math.Max(5, classNames.Max(n => ControlCharacters.Escape(n).Length));
 
@@ -20,13 +20,13 @@ internal sealed class PredictionWriter(TextWriter o, string format, int topK, IR
     {
         switch (format)
         {
-            case "csv":
+            case OutputFormat.Csv:
                 var columns = new List<string> { "path", "label", "confidence" };
                 for (int j = 2; j <= topK; j++) columns.AddRange([$"label_{j}", $"confidence_{j}"]);
                 columns.Add("error");
                 o.WriteLine(string.Join(',', columns));
                 break;
-            case "table":
+            case OutputFormat.Table:
                 var header = $"{"label".PadRight(_labelWidth)}  {"conf",6}";
                 for (int j = 2; j <= topK; j++) header += $"  {$"#{j}".PadRight(_labelWidth)}  {"conf",6}";
                 o.WriteLine(header + "  path");
@@ -38,7 +38,7 @@ internal sealed class PredictionWriter(TextWriter o, string format, int topK, IR
     {
         switch (format)
         {
-            case "csv":
+            case OutputFormat.Csv:
                 var cells = new List<string> { Csv.Escape(row.Path) };
                 for (int j = 0; j < topK; j++)
                 {
@@ -48,7 +48,7 @@ internal sealed class PredictionWriter(TextWriter o, string format, int topK, IR
                 cells.Add(row.Error is null ? "" : Csv.Escape(row.Error));
                 o.WriteLine(string.Join(',', cells));
                 break;
-            case "json":
+            case OutputFormat.Json:
                 var top = new JsonArray(row.Top.Select(t => (JsonNode?)new JsonObject
                 {
                     ["label"] = t.Label,

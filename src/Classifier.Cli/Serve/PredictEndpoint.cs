@@ -36,7 +36,7 @@ internal static class PredictEndpoint
             context.Response.StatusCode = rows.All(r => r.Error is not null) ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK;
             context.Response.ContentType = "application/x-ndjson; charset=utf-8";
             var text = new StringWriter();
-            var writer = new PredictionWriter(text, "json", Math.Min(topK, model.ClassNames.Count), model.ClassNames);
+            var writer = new PredictionWriter(text, OutputFormat.Json, Math.Min(topK, model.ClassNames.Count), model.ClassNames);
             foreach (var row in rows) writer.Write(row);
             await context.Response.WriteAsync(text.ToString(), cancellation);
         });

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Classifier.Core.Data;
 using Classifier.Core.Model;
 using Classifier.Core.Runs;
@@ -28,14 +27,14 @@ public static class ShardMerge
         CheckSameEvaluation(shards, model is null);
         CheckComplete(shards);
 
-        var modelPath = model is null ? first.Model : RunFolder.ResolveModel(model);
+        var modelPath = model is null ? first.Saved.Model : RunFolder.ResolveModel(model);
         if (!File.Exists(modelPath))
             throw new ClassifierException($"--merge: the model '{modelPath}' that the shards evaluated is not here; give it with --model.");
         var info = ModelFile.ReadInfo(modelPath);
-        if (first.ModelSha256 is { } sha && TrainingFiles.Sha256(modelPath) != sha)
+        if (first.Part.ModelSha256 is { } sha && TrainingFiles.Sha256(modelPath) != sha)
             throw new ClassifierException(
                 $"--merge: the model '{modelPath}' is not the file the shards evaluated (its SHA-256 differs from the shards' model_sha256); give the model they used with --model, or evaluate the shards again.");
-        if (!info.ClassNames.SequenceEqual(first.Classes, StringComparer.Ordinal))
+        if (!info.ClassNames.SequenceEqual(first.Saved.ClassNames, StringComparer.Ordinal))
             throw new ClassifierException($"--merge: the classes of '{first.File}' are not those of the model '{modelPath}'.");
 
         var matrix = new ConfusionMatrix(info.ClassNames);
@@ -43,13 +42,13 @@ public static class ShardMerge
         double lossSum = 0, seconds = 0;
         foreach (var shard in shards)
         {
-            for (int t = 0; t < shard.Matrix.Length; t++)
-                for (int p = 0; p < shard.Matrix[t].Length; p++)
-                    matrix.Add(t, p, shard.Matrix[t][p]);
-            images += shard.Images;
-            topKCorrect += shard.TopKCorrect;
-            lossSum += shard.LossSum;
-            seconds += shard.Seconds;
+            for (int t = 0; t < shard.Saved.Matrix.Length; t++)
+                for (int p = 0; p < shard.Saved.Matrix[t].Length; p++)
+                    matrix.Add(t, p, shard.Saved.Matrix[t][p]);
+            images += shard.Saved.Images;
+            topKCorrect += shard.Saved.TopKCorrect;
+            lossSum += shard.Saved.LossSum;
+            seconds += shard.Saved.Seconds;
         }
         if (!double.IsFinite(lossSum) || !double.IsFinite(seconds))
             throw new ClassifierException("--merge: the shards' 'loss_sum' or 'seconds' add up to more than a number can hold; the files are damaged or edited.");
@@ -58,24 +57,24 @@ public static class ShardMerge
 
         // The errors in the whole folder's order stand in for the dataset: prediction i is image i.
         var index = info.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
-        var errors = shards.SelectMany(s => s.Errors).OrderBy(e => e.Position).ToList();
+        var errors = shards.SelectMany(s => s.Part.Errors).OrderBy(e => e.Position).ToList();
         var errorImages = errors.Select(e => new LabeledImage(e.Path, index[e.TrueLabel])).ToList();
         var predictions = errors.Select((e, i) =>
             new ImagePrediction(i, index[e.TrueLabel], index[e.PredictedLabel], e.Confidence, float.NaN)).ToList();
         var result = new EvaluationResult(images, images == 0 ? double.NaN : lossSum / images, matrix, predictions, seconds)
         {
             LossSum = lossSum,
-            TopK = first.TopK,
+            TopK = first.Saved.TopK,
             TopKCorrect = topKCorrect,
-            Augmentation = first.Augmentation,
-            Engine = first.Engine,
+            Augmentation = first.Saved.Augmentation,
+            Engine = first.Saved.Engine,
         };
-        var data = new Dataset(first.Data, info.ClassNames, errorImages, []);
-        var skipped = shards.SelectMany(s => s.Skipped).ToList();
-        var overlap = shards.All(s => s.Overlap is not null)
-            ? new TrainingOverlap(shards.Sum(s => s.Overlap!.Train), shards.Sum(s => s.Overlap!.Validation))
+        var data = new Dataset(first.Saved.Data, info.ClassNames, errorImages, []);
+        var skipped = shards.SelectMany(s => s.Saved.SkippedFiles).ToList();
+        var overlap = shards.All(s => s.Saved.Overlap is not null)
+            ? new TrainingOverlap(shards.Sum(s => s.Saved.Overlap!.Train), shards.Sum(s => s.Saved.Overlap!.Validation))
             : null;
-        return new EvaluationReport(modelPath, info, data, result, skipped, first.Split, overlap);
+        return new EvaluationReport(modelPath, info, data, result, skipped, first.Saved.Split, overlap);
     }
 
     /// <summary>
@@ -124,16 +123,16 @@ public static class ShardMerge
             }
             Same(other.Count == first.Count, "the numbers of shards");
             Same(other.FolderImages == first.FolderImages, "the images in the data folder");
-            Same(other.Data == first.Data, "the data folders");
-            Same(!sameModel || other.Model == first.Model, "the model files (give --model if only their paths differ)");
-            Same(other.ModelSha256 == first.ModelSha256, "the model files' contents (SHA-256): the model was replaced between the shards");
-            Same(other.DataSha256 == first.DataSha256, "the data folders' contents (SHA-256 of their image paths, classes and sizes): the data changed between the shards");
-            Same(other.Classes.SequenceEqual(first.Classes, StringComparer.Ordinal), "the classes");
-            Same(other.TopK == first.TopK, "the top-k");
-            Same(other.Augmentation == first.Augmentation, "the test-time augmentations");
-            Same(other.Engine == first.Engine, "the engines (--engine)");
-            Same(other.ModelEpoch == first.ModelEpoch, "the model epochs");
-            Same(other.Split == first.Split, "the splits");
+            Same(other.Saved.Data == first.Saved.Data, "the data folders");
+            Same(!sameModel || other.Saved.Model == first.Saved.Model, "the model files (give --model if only their paths differ)");
+            Same(other.Part.ModelSha256 == first.Part.ModelSha256, "the model files' contents (SHA-256): the model was replaced between the shards");
+            Same(other.Part.DataSha256 == first.Part.DataSha256, "the data folders' contents (SHA-256 of their image paths, classes and sizes): the data changed between the shards");
+            Same(other.Saved.ClassNames.SequenceEqual(first.Saved.ClassNames, StringComparer.Ordinal), "the classes");
+            Same(other.Saved.TopK == first.Saved.TopK, "the top-k");
+            Same(other.Saved.Augmentation == first.Saved.Augmentation, "the test-time augmentations");
+            Same(other.Saved.Engine == first.Saved.Engine, "the engines (--engine)");
+            Same(other.Saved.ModelEpoch == first.Saved.ModelEpoch, "the model epochs");
+            Same(other.Saved.Split == first.Saved.Split, "the splits");
         }
     }
 
@@ -149,77 +148,21 @@ public static class ShardMerge
             throw new ClassifierException(
                 $"--merge: {missing.Count} of {count} shard(s) missing (index from 0: {string.Join(", ", missing.Take(10))}" +
                 $"{(missing.Count > 10 ? ", ..." : "")}); give the metrics.json of every shard.");
-        long seen = shards.Sum(s => s.Images + s.Skipped.Count);
+        long seen = shards.Sum(s => s.Saved.Images + s.Saved.SkippedFiles.Count);
         if (seen != shards[0].FolderImages)
             throw new ClassifierException(
                 $"--merge: the shards evaluated or skipped {seen} images but the data folder held {shards[0].FolderImages}; were they run on the same folder contents?");
     }
 
-    private sealed record ShardError(int Position, string Path, string TrueLabel, string PredictedLabel, float Confidence);
-
-    /// <summary>The fields of one shard's metrics.json that the merge uses.</summary>
-    private sealed record ShardFile(
-        string File, int Index, int Count, int FolderImages, string Model, string Data, IReadOnlyList<string> Classes,
-        int ModelEpoch, TestTimeAugmentation Augmentation, int TopK, long Images, long[][] Matrix, double LossSum,
-        long TopKCorrect, double Seconds, IReadOnlyList<KeyValuePair<string, string>> Skipped, IReadOnlyList<ShardError> Errors,
-        string? Split, TrainingOverlap? Overlap, Inference.InferenceEngine? Engine, string? ModelSha256)
+    /// <summary>One shard's saved evaluation, named by its full path in messages.</summary>
+    private sealed record ShardFile(string File, SavedEvaluation Saved)
     {
-        /// <summary>The data folder's identity (<see cref="Sharding.ShardSelection.DataSha256"/>); null in older shards.</summary>
-        public string? DataSha256 { get; init; }
+        public SavedShard Part => Saved.Shard!;
+        public int Index => Part.Index;
+        public int Count => Part.Count;
+        public int FolderImages => Part.FolderImages;
 
-        public static ShardFile Read(string path)
-        {
-            if (!System.IO.File.Exists(path))
-                throw new ClassifierException($"--merge: '{path}' does not exist; give the metrics.json each shard wrote.");
-            try
-            {
-                using var doc = JsonDocument.Parse(InputFile.ReadAllBytes(path, $"--merge '{path}'"));
-                var root = doc.RootElement;
-                if (!root.TryGetProperty("shard", out var shard))
-                    throw new ClassifierException($"--merge: '{path}' is not a shard's metrics.json (no 'shard'); evaluate with --shard K/N.");
-                var classes = root.GetProperty("classes").EnumerateArray().Select(e => e.GetString()!).ToList();
-                var matrix = root.GetProperty("confusion_matrix").EnumerateArray()
-                    .Select(r => r.EnumerateArray().Select(v => v.GetInt64()).ToArray()).ToArray();
-                if (matrix.Length != classes.Count || matrix.Any(r => r.Length != classes.Count || r.Any(v => v < 0)))
-                    throw new ClassifierException($"--merge: '{path}': the confusion matrix is not {classes.Count}x{classes.Count} counts.");
-                var lossSum = root.GetProperty("loss_sum");
-                bool hasTopK = root.TryGetProperty("top_k", out var k);
-                return new ShardFile(Path.GetFullPath(path),
-                    shard.GetProperty("index").GetInt32(), shard.GetProperty("count").GetInt32(),
-                    shard.GetProperty("folder_images").GetInt32(),
-                    root.GetProperty("model").GetString()!, root.GetProperty("data").GetString()!, classes,
-                    root.GetProperty("model_epoch").GetInt32(),
-                    EnumValues.Parse<TestTimeAugmentation>(root.GetProperty("test_time_augmentation").GetString()!),
-                    hasTopK ? k.GetInt32() : 0, root.GetProperty("images").GetInt64(), matrix,
-                    lossSum.ValueKind == JsonValueKind.Number
-                        ? lossSum.GetDouble()
-                        : throw Invalid(path, "loss_sum", $"is {lossSum.ValueKind.ToString().ToLowerInvariant()}, not a number"),
-                    hasTopK ? root.GetProperty("top_k_correct").GetInt64() : 0,
-                    root.GetProperty("seconds").GetDouble(),
-                    root.GetProperty("skipped").EnumerateArray()
-                        .Select(s => KeyValuePair.Create(s.GetProperty("path").GetString()!, s.GetProperty("reason").GetString()!)).ToList(),
-                    root.GetProperty("errors").EnumerateArray().Select(e => new ShardError(
-                        e.GetProperty("position").GetInt32(), e.GetProperty("path").GetString()!,
-                        Known(e.GetProperty("true_label").GetString()!, classes, path),
-                        Known(e.GetProperty("predicted_label").GetString()!, classes, path),
-                        e.GetProperty("confidence").GetSingle())).ToList(),
-                    root.TryGetProperty("split", out var split) ? split.GetString() : null,
-                    root.TryGetProperty("overlap", out var overlap)
-                        ? new TrainingOverlap(overlap.GetProperty("train").GetInt32(), overlap.GetProperty("validation").GetInt32())
-                        : null,
-                    root.TryGetProperty("engine", out var engine) && engine.ValueKind == JsonValueKind.String
-                        ? EnumValues.Parse<Inference.InferenceEngine>(engine.GetString()!)
-                        : null,
-                    shard.TryGetProperty("model_sha256", out var sha) && sha.ValueKind == JsonValueKind.String ? sha.GetString() : null)
-                {
-                    DataSha256 = shard.TryGetProperty("data_sha256", out var dataSha) && dataSha.ValueKind == JsonValueKind.String ? dataSha.GetString() : null,
-                };
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-            {
-                throw new ClassifierException($"--merge: '{path}' is not a shard's metrics.json ({e.Message}).", e);
-            }
-        }
+        public static ShardFile Read(string path) => new(Path.GetFullPath(path), SavedEvaluation.ReadShard(path));
 
         /// <summary>
         /// Every field checked against the others, so a hand-edited or damaged file cannot make the merge report figures no
@@ -227,44 +170,39 @@ public static class ShardMerge
         /// </summary>
         public void Validate()
         {
-            if (Count < 1) throw Invalid(File, "shard.count", $"is {Count}; it must be at least 1");
-            if (Index < 0 || Index >= Count) throw Invalid(File, "shard.index", $"is {Index}; shards are numbered 0 to {Count - 1}");
-            if (FolderImages < 0) throw Invalid(File, "shard.folder_images", $"is {FolderImages}");
-            if (Images < 0 || Images > FolderImages)
-                throw Invalid(File, "images", $"is {Images}; it must be between 0 and the folder's {FolderImages} images");
+            var s = Saved;
+            if (Count < 1) throw Invalid("shard.count", $"is {Count}; it must be at least 1");
+            if (Index < 0 || Index >= Count) throw Invalid("shard.index", $"is {Index}; shards are numbered 0 to {Count - 1}");
+            if (FolderImages < 0) throw Invalid("shard.folder_images", $"is {FolderImages}");
+            if (s.Images < 0 || s.Images > FolderImages)
+                throw Invalid("images", $"is {s.Images}; it must be between 0 and the folder's {FolderImages} images");
             long matrixTotal = 0;
             try
             {
-                foreach (var row in Matrix)
+                foreach (var row in s.Matrix)
                     foreach (var cell in row) matrixTotal = checked(matrixTotal + cell);
             }
             catch (OverflowException)
             {
-                throw Invalid(File, "confusion_matrix", "adds up to more than a 64-bit count");
+                throw Invalid("confusion_matrix", "adds up to more than a 64-bit count");
             }
-            if (matrixTotal != Images) throw Invalid(File, "confusion_matrix", $"counts {matrixTotal} images, but 'images' is {Images}");
-            if (TopK < 0 || TopK > Classes.Count) throw Invalid(File, "top_k", $"is {TopK}; the model has {Classes.Count} classes");
-            if (TopKCorrect < 0 || TopKCorrect > Images) throw Invalid(File, "top_k_correct", $"is {TopKCorrect}; it must be between 0 and 'images' ({Images})");
-            if (!double.IsFinite(LossSum) || LossSum < 0) throw Invalid(File, "loss_sum", $"is {LossSum}; it must be a finite number of at least 0");
-            if (!double.IsFinite(Seconds) || Seconds < 0 || Seconds > 1e9) throw Invalid(File, "seconds", $"is {Seconds}; it must be a time in seconds");
-            if (Skipped.Count > FolderImages - Images) throw Invalid(File, "skipped", $"lists {Skipped.Count} files; with {Images} evaluated the folder holds {FolderImages}");
-            if (ModelEpoch < 0) throw Invalid(File, "model_epoch", $"is {ModelEpoch}");
-            foreach (var error in Errors)
+            if (matrixTotal != s.Images) throw Invalid("confusion_matrix", $"counts {matrixTotal} images, but 'images' is {s.Images}");
+            if (s.TopK < 0 || s.TopK > s.ClassNames.Count) throw Invalid("top_k", $"is {s.TopK}; the model has {s.ClassNames.Count} classes");
+            if (s.TopKCorrect < 0 || s.TopKCorrect > s.Images) throw Invalid("top_k_correct", $"is {s.TopKCorrect}; it must be between 0 and 'images' ({s.Images})");
+            if (!double.IsFinite(s.LossSum) || s.LossSum < 0) throw Invalid("loss_sum", $"is {s.LossSum}; it must be a finite number of at least 0");
+            if (!double.IsFinite(s.Seconds) || s.Seconds < 0 || s.Seconds > 1e9) throw Invalid("seconds", $"is {s.Seconds}; it must be a time in seconds");
+            if (s.SkippedFiles.Count > FolderImages - s.Images) throw Invalid("skipped", $"lists {s.SkippedFiles.Count} files; with {s.Images} evaluated the folder holds {FolderImages}");
+            if (s.ModelEpoch < 0) throw Invalid("model_epoch", $"is {s.ModelEpoch}");
+            foreach (var error in Part.Errors)
             {
                 if (error.Position < 0 || error.Position >= FolderImages)
-                    throw Invalid(File, "errors[].position", $"is {error.Position}; the folder holds {FolderImages} images");
+                    throw Invalid("errors[].position", $"is {error.Position}; the folder holds {FolderImages} images");
                 if (!float.IsFinite(error.Confidence) || error.Confidence is < 0 or > 1)
-                    throw Invalid(File, "errors[].confidence", $"is {error.Confidence}; it must be between 0 and 1");
+                    throw Invalid("errors[].confidence", $"is {error.Confidence}; it must be between 0 and 1");
             }
-            if (Errors.Count > Images) throw Invalid(File, "errors", $"lists {Errors.Count} misclassified images of {Images}");
+            if (Part.Errors.Count > s.Images) throw Invalid("errors", $"lists {Part.Errors.Count} misclassified images of {s.Images}");
         }
 
-        private static ClassifierException Invalid(string path, string field, string problem) =>
-            new($"--merge: '{path}': field '{field}' {problem}; the file is damaged or edited. Evaluate that shard again.");
-
-        private static string Known(string label, IReadOnlyList<string> classes, string path) =>
-            classes.Contains(label, StringComparer.Ordinal)
-                ? label
-                : throw new ClassifierException($"--merge: '{path}' names an error of class '{label}', which is not among its classes.");
+        private ClassifierException Invalid(string field, string problem) => SavedEvaluation.Damaged(File, field, problem);
     }
 }

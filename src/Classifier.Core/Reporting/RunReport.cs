@@ -10,8 +10,8 @@ namespace Classifier.Core.Reporting;
 /// validates on when training starts (<c>dataset.json</c>, and <c>files.csv</c> with every image's content hash);
 /// after training, <see cref="Finish"/> evaluates the best model on the validation images with the run's own device,
 /// strictness, limits and validation batch size (writing the usual eval files), and a data folder's test/ folder when
-/// it has one (<c>eval-test/</c>), writes <c>report.html</c> and builds
-/// the CI job summary.
+/// it has one (<c>eval-test/</c>), writes <c>report.html</c> and appends the CI job summary, through the same
+/// <see cref="EvaluationEnd"/> as <c>classify eval</c>.
 /// </summary>
 public sealed class RunReport : ITrainingObserver
 {
@@ -29,8 +29,8 @@ public sealed class RunReport : ITrainingObserver
     }
 
     /// <summary>
-    /// Evaluates the run's best model on its validation images and writes the eval files and report.html
-    /// (see <see cref="FinishedRun"/>).
+    /// Evaluates the run's best model on its validation images and writes the eval files, report.html and the CI job
+    /// summary (see <see cref="FinishedRun"/>).
     /// </summary>
     public FinishedRun Finish(TrainResult result, CancellationToken cancellation = default)
     {
@@ -63,15 +63,17 @@ public sealed class RunReport : ITrainingObserver
                 Overlap = _files?.Overlap(result.Validation.Images.Select(i => i.Path)),
             };
             // Claimed and written whole; a folder holding another data folder's evaluation keeps it (see EvaluationFolder).
-            folder = EvaluationFolder.WriteDefault(report, folder);
+            folder = EvaluationEnd.WriteFiles(report, output: null, defaultFolder: folder).Folder;
             validation = SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName));
         }
         var (testFolder, testAccuracy) = EvaluateTest(result, cancellation);
-        var reportPath = HtmlReport.Write(run.Path);
-        return new FinishedRun(folder, reportPath, MarkdownSummary.ForTraining(run.Path, result.History, result.BestEpoch, validation))
+        var summary = MarkdownSummary.ForTraining(run.Path, result.History, result.BestEpoch, validation);
+        var (reportPath, warning) = EvaluationEnd.Publish(run.Path, null, () => summary);
+        return new FinishedRun(folder, reportPath, summary)
         {
             TestEvalFolder = testFolder,
             TestAccuracy = testAccuracy,
+            SummaryWarning = warning,
         };
     }
 
@@ -100,7 +102,7 @@ public sealed class RunReport : ITrainingObserver
         var report = ModelEvaluation.Evaluate(run.BestModel, data, evalOptions, cancellation: cancellation);
         report = report with { Overlap = _files?.Overlap(report.Data.Images.Select(i => i.Path)) };
         var folder = Path.Combine(run.Path, EvaluationOutputs.FolderPrefix + Data.SplitFolders.TestName);
-        folder = EvaluationFolder.WriteDefault(report, folder);
+        folder = EvaluationEnd.WriteFiles(report, output: null, defaultFolder: folder).Folder;
         return (folder, report.Result.Accuracy);
     }
 }

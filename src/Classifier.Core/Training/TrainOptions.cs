@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Classifier.Core.Data;
 using Classifier.Core.Data.Augmentation;
 using Classifier.Core.Model.Zoo;
@@ -13,11 +12,9 @@ namespace Classifier.Core.Training;
 public sealed record TrainOptions
 {
     /// <summary>Data folder: one sub-folder per class (or train/ and val/ folders that each have them).</summary>
-    [JsonPropertyName("data")]
     public string DataDir { get; init; } = "";
 
     /// <summary>Separate validation folder with the same class sub-folders; null to split or auto-detect.</summary>
-    [JsonPropertyName("val")]
     public string? ValidationDir { get; init; }
 
     /// <summary>Fraction of each class held out for validation when no validation folder is used.</summary>
@@ -74,7 +71,6 @@ public sealed record TrainOptions
     public int Threads { get; init; }
 
     /// <summary>Run folder; null for the next free <c>runs/train-NNN</c>.</summary>
-    [JsonPropertyName("output")]
     public string? OutputDir { get; init; }
 
     /// <summary>Whether decoded images are cached in memory between epochs.</summary>
@@ -123,7 +119,6 @@ public sealed record TrainOptions
     /// Test-time augmentation of validation (<c>--tta</c>); recorded in the saved models, so <c>eval</c> and
     /// <c>predict</c> use it too.
     /// </summary>
-    [JsonPropertyName("tta")]
     public Classifier.Core.Model.TestTimeAugmentation TestTimeAugmentation { get; init; }
 
     /// <summary>Per-class weighting of the training loss.</summary>
@@ -153,14 +148,12 @@ public sealed record TrainOptions
     public bool Strict { get; init; }
 
     /// <summary>The architecture these options train.</summary>
-    [JsonIgnore]
     public NetworkSpec Network => NetworkRegistry.Get(Model);
 
     /// <summary>
     /// The preprocessing these options imply: the model's, at the given size, filter and resize mode (by default the
     /// one the starting weights were trained with, see <see cref="NetworkSpec.PretrainedResize"/>; squash from scratch).
     /// </summary>
-    [JsonIgnore]
     public Preprocessing Preprocessing
     {
         get
@@ -173,7 +166,6 @@ public sealed record TrainOptions
     }
 
     /// <summary>The backbone's learning-rate factor in effect (<see cref="BackboneLrScale"/> or its default).</summary>
-    [JsonIgnore]
     public double EffectiveBackboneLrScale => BackboneLrScale ?? (Weights is null ? 1.0 : 0.1);
 
     /// <summary>Whether the backbone is frozen in <paramref name="epoch"/> (1-based): always with <c>--freeze backbone</c>, else in the first <see cref="FreezeEpochs"/>.</summary>

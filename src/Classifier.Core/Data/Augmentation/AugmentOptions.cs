@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 
 namespace Classifier.Core.Data.Augmentation;
 
@@ -9,31 +8,24 @@ namespace Classifier.Core.Data.Augmentation;
 public sealed record AugmentOptions
 {
     /// <summary>Flip left-right with probability 0.5.</summary>
-    [JsonPropertyName("horizontal-flip")]
     public bool HorizontalFlip { get; init; }
 
     /// <summary>Flip upside down with probability 0.5.</summary>
-    [JsonPropertyName("vertical-flip")]
     public bool VerticalFlip { get; init; }
 
     /// <summary>Rotate by a uniform angle in [-range, range] degrees.</summary>
-    [JsonPropertyName("rotation-range")]
     public double RotationDegrees { get; init; }
 
     /// <summary>Shift horizontally by a uniform fraction of the width in [-range, range].</summary>
-    [JsonPropertyName("width-shift-range")]
     public double WidthShift { get; init; }
 
     /// <summary>Shift vertically by a uniform fraction of the height in [-range, range].</summary>
-    [JsonPropertyName("height-shift-range")]
     public double HeightShift { get; init; }
 
     /// <summary>Scale each axis by a uniform factor in [1 - range, 1 + range] (below 1 zooms in).</summary>
-    [JsonPropertyName("zoom-range")]
     public double Zoom { get; init; }
 
     /// <summary>Multiply pixel values by a uniform factor in [low, high]; null for none.</summary>
-    [JsonPropertyName("brightness-range")]
     public double[]? Brightness { get; init; }
 
     /// <summary>
@@ -41,7 +33,6 @@ public sealed record AugmentOptions
     /// Erasing Data Augmentation"; torchvision's <c>RandomErasing</c>, timm's <c>--reprob</c>). The rectangle covers
     /// <see cref="ErasingMinArea"/> to <see cref="ErasingMaxArea"/> of the image with an aspect ratio from 0.3 to 3.3.
     /// </summary>
-    [JsonPropertyName("random-erasing")]
     public double RandomErasing { get; init; }
 
     /// <summary>Smallest erased area, as a fraction of the image (torchvision's default).</summary>
@@ -54,11 +45,9 @@ public sealed record AugmentOptions
     public const double ErasingMaxAspect = 3.3;
 
     /// <summary>True when any augmentation is on.</summary>
-    [JsonIgnore]
     public bool Any => HorizontalFlip || VerticalFlip || RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0 || Brightness is not null || RandomErasing > 0;
 
     /// <summary>True when a geometric (resampling) transform is on.</summary>
-    [JsonIgnore]
     public bool Geometric => RotationDegrees > 0 || WidthShift > 0 || HeightShift > 0 || Zoom > 0;
 
     /// <summary>Checks ranges; throws <see cref="ClassifierException"/> naming the option.</summary>
