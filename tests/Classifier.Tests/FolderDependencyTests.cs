@@ -22,9 +22,6 @@ public sealed class FolderDependencyTests(ITestOutputHelper output)
     /// </summary>
     private static readonly HashSet<(string From, string To)> KnownBackEdges =
     [
-        ("Model", "Inference"),   // NetworkSpec.Inference names an InferenceEngine
-        ("Torch", "Model"),       // MixedPrecision asks NetworkSpec whether a network trains in bf16 by default
-        ("Plotting", "Training"), // LrFindPlot draws a LrFindResult; the Trainer draws curves.png
     ];
 
     private const string Root = "Classifier.Core";

@@ -52,7 +52,7 @@ public static class BenchmarkRunner
     public static IReadOnlyList<Precision> Precisions(BenchmarkOptions options) => options.Precision switch
     {
         Precision.Auto => CpuFeatures.NativeBf16 && Autocast.Available ? [Precision.Fp32, Precision.Bf16] : [Precision.Fp32],
-        var explicitOne => [MixedPrecision.Resolve(explicitOne, NetworkRegistry.Get(options.Model), CPU)],
+        var explicitOne => [MixedPrecision.Resolve(explicitOne, NetworkRegistry.Get(options.Model).MixedPrecisionByDefault, CPU)],
     };
 
     private static BenchmarkResult RunOne(BenchmarkOptions options, int size, string root, Action<string> log)

@@ -134,7 +134,7 @@ public abstract class InferenceNetwork : IDisposable
     private static Precision InferencePrecision(Precision requested, ModelInfo info, NetworkSpec? spec, Device device)
     {
         if (spec is null) return Precision.Fp32;   // an unknown architecture is refused when the model loads
-        if (requested != Precision.Auto) return MixedPrecision.Resolve(requested, spec, device);
+        if (requested != Precision.Auto) return MixedPrecision.Resolve(requested, spec.MixedPrecisionByDefault, device);
         bool nativeBf16 = device.type == DeviceType.CPU && CpuFeatures.NativeBf16 && Autocast.Available;
         return info.Precision == Precision.Bf16 && nativeBf16 ? Precision.Bf16 : Precision.Fp32;
     }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Classifier.Core.Training;
 using ScottPlot;
 
 namespace Classifier.Core.Plotting;
@@ -14,7 +13,7 @@ public static class LrFindPlot
     public const int Width = 900, Height = 550;
 
     /// <summary>Writes the figure for <paramref name="result"/> to <paramref name="output"/> (PNG, or SVG by extension), atomically.</summary>
-    public static void Save(LrFindResult result, string output)
+    public static void Save(ILrFindCurve result, string output)
     {
         // ScottPlot 5 has no log scale: the x values are log10(rate) and the tick labels say the rate.
         var x = result.Rates.Select(Math.Log10).ToArray();

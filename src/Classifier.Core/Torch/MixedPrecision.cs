@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Classifier.Core.Model.Zoo;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -54,20 +53,21 @@ public static class MixedPrecision
     public const int AutoMinimumImageSize = 224;
 
     /// <summary>
-    /// The precision <paramref name="requested"/> means for <paramref name="network"/> on <paramref name="device"/> at
-    /// input side <paramref name="imageSize"/>: <see cref="Precision.Auto"/> is bf16 for networks whose
-    /// <see cref="NetworkSpec.MixedPrecisionByDefault"/> is set, at sides of <see cref="AutoMinimumImageSize"/> or more,
+    /// The precision <paramref name="requested"/> means on <paramref name="device"/> at input side
+    /// <paramref name="imageSize"/> for a network that trains in bf16 by default or not
+    /// (<paramref name="networkPrefersBf16"/>, its spec's <c>MixedPrecisionByDefault</c>): <see cref="Precision.Auto"/>
+    /// is bf16 for networks that do, at sides of <see cref="AutoMinimumImageSize"/> or more,
     /// when the CPU computes bfloat16 natively (<see cref="CpuFeatures.NativeBf16"/>) and libtorch exports autocast, else
     /// fp32. An explicit bf16 is kept on any CPU (emulated and slow where not native: see <see cref="Note"/>) and refused
     /// on a GPU, with a message naming <c>--precision</c>.
     /// </summary>
-    public static Precision Resolve(Precision requested, NetworkSpec network, Device device, int imageSize = AutoMinimumImageSize)
+    public static Precision Resolve(Precision requested, bool networkPrefersBf16, Device device, int imageSize = AutoMinimumImageSize)
     {
         bool onCpu = device.type == DeviceType.CPU;
         switch (requested)
         {
             case Precision.Auto:
-                return onCpu && network.MixedPrecisionByDefault && imageSize >= AutoMinimumImageSize && CpuFeatures.NativeBf16 && Autocast.Available
+                return onCpu && networkPrefersBf16 && imageSize >= AutoMinimumImageSize && CpuFeatures.NativeBf16 && Autocast.Available
                     ? Precision.Bf16
                     : Precision.Fp32;
             case Precision.Bf16 when !onCpu:

@@ -1,3 +1,5 @@
+using Classifier.Core.Plotting;
+
 namespace Classifier.Core.Training;
 
 /// <summary>What a learning-rate range test measured (see <see cref="LearningRateFinder"/>).</summary>
@@ -8,4 +10,4 @@ namespace Classifier.Core.Training;
 /// <param name="Diverged">True when the sweep stopped early because the loss diverged.</param>
 /// <param name="Seconds">Wall-clock time of the sweep.</param>
 public sealed record LrFindResult(IReadOnlyList<double> Rates, IReadOnlyList<double> Losses, IReadOnlyList<double> SmoothedLosses,
-    double SuggestedRate, bool Diverged, double Seconds);
+    double SuggestedRate, bool Diverged, double Seconds) : ILrFindCurve;

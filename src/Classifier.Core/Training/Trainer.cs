@@ -39,7 +39,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             : null;
         var device = StartTorch(options);
         // From here on the run's precision is fp32 or bf16, as options.json, the model files and resume see it.
-        options = options with { Precision = MixedPrecision.Resolve(options.Precision, options.Network, device, options.Preprocessing.ImageSize) };
+        options = options with { Precision = MixedPrecision.Resolve(options.Precision, options.Network.MixedPrecisionByDefault, device, options.Preprocessing.ImageSize) };
         using var run = RunFolder.CreateNew(options.OutputDir);
         var spec = options.Network;
         var preprocessing = options.Preprocessing;
@@ -89,7 +89,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         if (options.Precision == Precision.Auto) options = options with { Precision = Precision.Fp32 };
         options.Validate();
         var device = StartTorch(options);
-        MixedPrecision.Resolve(options.Precision, options.Network, device);   // bf16 on a GPU is refused, naming --precision
+        MixedPrecision.Resolve(options.Precision, options.Network.MixedPrecisionByDefault, device);   // bf16 on a GPU is refused, naming --precision
 
         using var checkpoint = ModelFile.Load(run.LastModel);
         // Runs started before --resize existed have none in options.json: they train on as their model file records.

@@ -86,10 +86,10 @@ public sealed class MixedPrecisionTests
         var seed = Classifier.Core.Model.Zoo.NetworkRegistry.Get("seed-cnn");
         var resnet = Classifier.Core.Model.Zoo.NetworkRegistry.Get("resnet18");
 
-        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, seed, CPU));
-        Assert.Equal(CpuFeatures.NativeBf16 ? Precision.Bf16 : Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, resnet, CPU));
-        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, resnet, CPU, imageSize: 64));   // slower in bf16 there
-        Assert.Equal(Precision.Bf16, MixedPrecision.Resolve(Precision.Bf16, seed, CPU));
-        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Fp32, resnet, CPU));
+        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, seed.MixedPrecisionByDefault, CPU));
+        Assert.Equal(CpuFeatures.NativeBf16 ? Precision.Bf16 : Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, resnet.MixedPrecisionByDefault, CPU));
+        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Auto, resnet.MixedPrecisionByDefault, CPU, imageSize: 64));   // slower in bf16 there
+        Assert.Equal(Precision.Bf16, MixedPrecision.Resolve(Precision.Bf16, seed.MixedPrecisionByDefault, CPU));
+        Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Fp32, resnet.MixedPrecisionByDefault, CPU));
     }
 }
