@@ -58,6 +58,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             ImageSize = preprocessing.ImageSize,
             Interpolation = preprocessing.Interpolation,
             Resize = preprocessing.Resize,
+            Freeze = options.EffectiveFreeze,
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;

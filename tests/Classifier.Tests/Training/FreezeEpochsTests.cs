@@ -69,6 +69,26 @@ public sealed class FreezeEpochsTests : IDisposable
     }
 
     [Fact]
+    public void AfterTheFrozenEpochs_BatchNormKeepsTheStartingStatistics_UnlessFreezeIsGiven()
+    {
+        var kept = new Trainer(Options("kept", epochs: 2), new RecordingObserver()).Run();
+        var trains = new Trainer(Options("trains", epochs: 2) with { Freeze = FreezeMode.None }, new RecordingObserver()).Run();
+
+        var initial = NetworkRegistry.Get("mobilenet_v3_small").Create(3, 32);
+        initial.load_py(_weights);
+        const string statistics = "features.1.block.0.1.running_mean", weight = "features.1.block.0.0.weight";
+        using var a = ModelFile.Load(kept.Run.LastModel);
+        using var b = ModelFile.Load(trains.Run.LastModel);
+        Assert.True(a.Network.state_dict()[statistics].equal(initial.state_dict()[statistics]).all().item<bool>(),
+            "by default the batch-norm statistics stay the starting weights' after --freeze-epochs");
+        Assert.False(a.Network.state_dict()[weight].equal(initial.state_dict()[weight]).all().item<bool>(), "the backbone's weights still train");
+        Assert.False(b.Network.state_dict()[statistics].equal(initial.state_dict()[statistics]).all().item<bool>(),
+            "--freeze none lets batch norm update its statistics after the frozen epochs");
+        Assert.Equal(FreezeMode.BatchNorm, TrainOptionsFile.Read(kept.Run.Options).Freeze);
+        Assert.Equal(FreezeMode.None, TrainOptionsFile.Read(trains.Run.Options).Freeze);
+    }
+
+    [Fact]
     public void RunCancelledAtThePhaseBoundary_OrInsideTheFirstUnfrozenEpoch_ResumesToTheSameHistoryAndModel()
     {
         var straight = new Trainer(Options("straight"), new RecordingObserver()).Run();
