@@ -87,14 +87,29 @@ public sealed class ImageDecoder
     public long MaxPixels { get; }
 
     /// <summary>
-    /// Decodes <paramref name="path"/> into <paramref name="destination"/> (exactly
-    /// <see cref="Data.Preprocessing.PixelBytes"/> bytes). Returns false with a one-line reason when the file cannot
+    /// Whether this decoder serves training's random crop. With <see cref="ResizeMode.Crop"/> it then writes the whole
+    /// centre square of the scaled image, <see cref="AspectResize.CropSide"/> on a side, out of which
+    /// <see cref="BatchLoader"/> cuts the network-size window (see <see cref="CropWindow"/>); other modes are unchanged.
+    /// </summary>
+    public bool KeepsCropMargin { get; init; }
+
+    /// <summary>Side of the square this decoder writes: the network size, or the larger square of a training crop.</summary>
+    public int DecodedSize => KeepsCropMargin && Preprocessing.Resize == ResizeMode.Crop
+        ? AspectResize.CropSide(Preprocessing.ImageSize)
+        : Preprocessing.ImageSize;
+
+    /// <summary>Bytes of one decoded image: <see cref="DecodedSize"/> squared x RGB.</summary>
+    public int DecodedBytes => DecodedSize * DecodedSize * Preprocessing.Channels;
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> into <paramref name="destination"/> (exactly <see cref="DecodedBytes"/> bytes:
+    /// <see cref="Data.Preprocessing.PixelBytes"/> unless <see cref="KeepsCropMargin"/>). Returns false with a one-line reason when the file cannot
     /// be used; never throws for bad file content.
     /// </summary>
     public bool TryDecode(string path, Span<byte> destination, out string? error)
     {
-        if (destination.Length != Preprocessing.PixelBytes)
-            throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (destination.Length != DecodedBytes)
+            throw new ArgumentException($"Destination must hold {DecodedBytes} bytes.", nameof(destination));
         try
         {
             if (!RegularFile.TryOpen(path, out var file, out var notAFile))
@@ -139,8 +154,8 @@ public sealed class ImageDecoder
     /// </summary>
     internal bool TryDecode(Stream stream, Span<byte> destination, out string? error)
     {
-        if (destination.Length != Preprocessing.PixelBytes)
-            throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (destination.Length != DecodedBytes)
+            throw new ArgumentException($"Destination must hold {DecodedBytes} bytes.", nameof(destination));
         try
         {
             if (stream.Length == 0)
@@ -323,7 +338,7 @@ public sealed class ImageDecoder
     {
         int size = Preprocessing.ImageSize;
         if (Preprocessing.Resize != ResizeMode.Squash)
-            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination);
+            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination, DecodedSize);
         else if (width == size && height == size)
             MemoryMarshal.AsBytes(pixels).CopyTo(destination);
         else if (Preprocessing.Interpolation == Interpolation.Nearest)

@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Model.Zoo;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -67,6 +68,15 @@ public static class FineTuning
                 if (module is BatchNorm batchNorm) batchNorm.eval();
         }
     }
+
+    /// <summary>
+    /// Where training cuts each image's network-size window in <paramref name="epoch"/> when the decoder keeps a crop
+    /// margin (<c>--resize crop</c>): at random per image (from <paramref name="epochSeed"/>, so the same for a seed and
+    /// epoch), except in frozen epochs without augmentation, which keep the centre crop: their backbone features are then
+    /// the same every epoch, which is what lets <see cref="FeatureCache"/> serve them (and keeps <c>--cache none</c> equal).
+    /// </summary>
+    public static CropWindow TrainingCrop(TrainOptions options, int epoch, long epochSeed) =>
+        options.BackboneFrozenIn(epoch) && !options.Augment.Any ? CropWindow.Centre : CropWindow.Random(epochSeed);
 
     /// <summary>Whether any batch-norm layer of <paramref name="model"/> is in training mode (and so needs two images per batch).</summary>
     public static bool BatchNormTrains(nn.Module model) =>

@@ -49,7 +49,7 @@ public static class TrainOptionTable
             "Train the head alone for the first N of --epochs (backbone frozen, features cached), then the whole network at half the rate, batch-norm statistics kept (fastai's fine_tune).",
             o => o.FreezeEpochs, (o, v) => o with { FreezeEpochs = v }) with { ValueName = "N" },
         Bind(Model, "resize", OptionKind.Choice<ResizeMode>(),
-            "How images that are not square are fitted: squash stretches, crop keeps the centre (torchvision's size/0.875 then centre crop), pad letterboxes on black.",
+            "How images that are not square are fitted: squash stretches, crop keeps the centre (torchvision's size/0.875 then centre crop; training takes a random crop of that scale), pad letterboxes on black.",
             o => o.Resize, (o, v) => o with { Resize = v }) with { DefaultText = "the model's" },
         Bind(Model, "image-size", OptionKind.Int, "Side of the square network input, in pixels.",
             o => o.ImageSize, (o, v) => o with { ImageSize = v }) with { ValueName = "PX", DefaultText = "the model's, 224" },

@@ -160,7 +160,9 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         skipped.Skipped += observer.OnImageSkipped;
         var decoder = new ImageDecoder(preprocessing, options.MaxPixels);
         var budget = CacheBudget.For(options.Cache);
-        var trainLoader = new BatchLoader(trainSet.Images, decoder, Cache(trainSet, budget), skipped) { Strict = options.Strict };
+        // Under --resize crop training decodes the larger square and cuts a window of it each epoch (FineTuning.TrainingCrop).
+        var trainDecoder = new ImageDecoder(preprocessing, options.MaxPixels) { KeepsCropMargin = true };
+        var trainLoader = new BatchLoader(trainSet.Images, trainDecoder, Cache(trainSet, budget), skipped) { Strict = options.Strict };
         var validationLoader = new BatchLoader(validationSet.Images, decoder, Cache(validationSet, budget), skipped) { Strict = options.Strict };
         var classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(trainSet.ClassCounts()) : null;
         using var loss = new TrainingLoss(options.LabelSmoothing, classWeights, device);
@@ -263,7 +265,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
         var pacing = new FinalizerPacing();
         try
         {
-            foreach (var batch in cached ? CachedBatches(remaining) : loader.Read(remaining, options.BatchSize, cancellation))
+            foreach (var batch in cached ? CachedBatches(remaining) : loader.Read(remaining, options.BatchSize, cancellation, FineTuning.TrainingCrop(options, epoch, epochSeed)))
             {
                 if (batch.Count == 1 && batchNormTrains)
                 {
