@@ -64,7 +64,7 @@ public static class TrainOptionTable
         Bind(Training, "learning-rate", OptionKind.Double, "Adam learning rate (the base rate of a schedule).",
             o => o.LearningRate, (o, v) => o with { LearningRate = v }) with { Aliases = ["--lr"], ValueName = "RATE" },
         Bind(Training, "lr-schedule", OptionKind.Choice<LearningRateSchedule>(), "Learning-rate schedule after warm-up.",
-            o => o.LrSchedule, (o, v) => o with { LrSchedule = v }),
+            o => o.LrSchedule, (o, v) => o with { LrSchedule = v }) with { DefaultText = "constant; cosine with --freeze-epochs" },
         Bind(Training, "warmup-epochs", OptionKind.Int, "Epochs of linear learning-rate warm-up.",
             o => o.WarmupEpochs, (o, v) => o with { WarmupEpochs = v }),
         Bind(Training, "monitor", OptionKind.Choice<MonitorMetric>(), "Metric that picks best.cls, early stopping and the plateau schedule.",

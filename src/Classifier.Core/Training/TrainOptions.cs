@@ -93,8 +93,8 @@ public sealed record TrainOptions
     /// <summary>Smallest change of the monitored metric that counts as an improvement for early stopping and plateau.</summary>
     public double MinDelta { get; init; }
 
-    /// <summary>Learning-rate schedule after warm-up.</summary>
-    public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Constant;
+    /// <summary>Learning-rate schedule after warm-up; null for the default (see <see cref="EffectiveLrSchedule"/>).</summary>
+    public LearningRateSchedule? LrSchedule { get; init; }
 
     /// <summary>Epochs of linear warm-up at the start.</summary>
     public int WarmupEpochs { get; init; }
@@ -183,6 +183,15 @@ public sealed record TrainOptions
     /// </summary>
     [JsonIgnore]
     public FreezeMode EffectiveFreeze => Freeze ?? (FreezeEpochs > 0 ? FreezeMode.BatchNorm : FreezeMode.None);
+
+    /// <summary>
+    /// The learning-rate schedule in effect: <see cref="LrSchedule"/> when given, else <see cref="LearningRateSchedule.Cosine"/>
+    /// with <see cref="FreezeEpochs"/> and <see cref="LearningRateSchedule.Constant"/> otherwise. fastai's <c>fine_tune</c>
+    /// trains its unfrozen epochs with <c>fit_one_cycle</c>, which anneals the rate to almost zero by the last step; the
+    /// per-epoch cosine anneals likewise over the run (the frozen epochs come first, at its top).
+    /// </summary>
+    [JsonIgnore]
+    public LearningRateSchedule EffectiveLrSchedule => LrSchedule ?? (FreezeEpochs > 0 ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant);
 
     /// <summary>The backbone's learning-rate factor in effect (<see cref="BackboneLrScale"/> or its default).</summary>
     [JsonIgnore]

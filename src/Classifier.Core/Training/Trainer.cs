@@ -59,6 +59,7 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             Interpolation = preprocessing.Interpolation,
             Resize = preprocessing.Resize,
             Freeze = options.EffectiveFreeze,
+            LrSchedule = options.EffectiveLrSchedule,
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;

@@ -64,7 +64,10 @@ public sealed class FreezeEpochsTests : IDisposable
         var after = start.Network.state_dict();
         Assert.False(after["features.1.block.0.0.weight"].equal(snapshot.Weights["features.1.block.0.0.weight"]).all().item<bool>(),
             "the backbone trains after --freeze-epochs");
-        Assert.Equal([1e-3, 1e-3 * LearningRates.UnfrozenFactor], result.History.Select(r => r.LearningRate));
+        // The default schedule with --freeze-epochs is cosine: epoch 2 of 2 is half-way down it, then halved.
+        Assert.Equal(1e-3, result.History[0].LearningRate);
+        Assert.Equal(1e-3 * 0.5 * LearningRates.UnfrozenFactor, result.History[1].LearningRate, 12);
+        Assert.Equal(LearningRateSchedule.Cosine, TrainOptionsFile.Read(result.Run.Options).LrSchedule);
         Assert.Equal(1, TrainOptionsFile.Read(result.Run.Options).FreezeEpochs);
     }
 
