@@ -43,8 +43,8 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         var options = start.Options;
         var preprocessing = options.Preprocessing;
         o.WriteLine($"Model {options.Model}" + (options.Weights is null ? " from random weights" : $" from --weights {options.Weights}") +
-                    (options.Freeze == Core.Training.FreezeMode.None ? "" : $", --freeze {EnumValues.Name(options.Freeze)}") +
-                    (options.Network.Head is null || options.Freeze == Core.Training.FreezeMode.Backbone
+                    (options.EffectiveFreeze == Core.Training.FreezeMode.None ? "" : $", --freeze {EnumValues.Name(options.EffectiveFreeze)}") +
+                    (options.Network.Head is null || options.EffectiveFreeze == Core.Training.FreezeMode.Backbone
                         ? "" : $", backbone lr x {options.EffectiveBackboneLrScale.ToString(CultureInfo.InvariantCulture)}") +
                     $", {Core.Torch.MixedPrecision.Note(options.Precision)}");
         if (options.Precision == Core.Torch.Precision.Bf16 && !Core.Torch.CpuFeatures.NativeBf16)

@@ -48,12 +48,14 @@ public sealed class BatchLoader
 
     /// <summary>
     /// Yields batches of <paramref name="batchSize"/> images taken in <paramref name="order"/> (positions in the
-    /// dataset). The caller disposes each batch. Stopping the enumeration early stops the background work.
+    /// dataset). The caller disposes each batch. Stopping the enumeration early stops the background work. When the
+    /// decoder keeps a crop margin (<see cref="ImageDecoder.KeepsCropMargin"/>), <paramref name="window"/> says where
+    /// each image's network-size window is cut (the centre when null); the cache holds the larger squares.
     /// </summary>
-    public IEnumerable<Batch> Read(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation = default)
+    public IEnumerable<Batch> Read(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation = default, CropWindow? window = null)
     {
         RequireBatchFits(Math.Min(batchSize, order.Count));
-        return ReadBatches(order, batchSize, cancellation);
+        return ReadBatches(order, batchSize, window ?? CropWindow.Centre, cancellation);
     }
 
     /// <summary>One batch's pixels live in one array; a batch that cannot is refused before anything is decoded.</summary>
@@ -67,7 +69,7 @@ public sealed class BatchLoader
             $"give at most {Array.MaxLength / _decoder.Preprocessing.PixelBytes:N0} (a few hundred is plenty).");
     }
 
-    private IEnumerable<Batch> ReadBatches(IReadOnlyList<int> order, int batchSize, CancellationToken cancellation)
+    private IEnumerable<Batch> ReadBatches(IReadOnlyList<int> order, int batchSize, CropWindow window, CancellationToken cancellation)
     {
         var channel = Channel.CreateBounded<Batch>(new BoundedChannelOptions(PrefetchBatches)
         {
@@ -76,7 +78,7 @@ public sealed class BatchLoader
             FullMode = BoundedChannelFullMode.Wait,
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        var producer = Task.Run(() => ProduceAsync(order, batchSize, channel.Writer, stop.Token), CancellationToken.None);
+        var producer = Task.Run(() => ProduceAsync(order, batchSize, window, channel.Writer, stop.Token), CancellationToken.None);
         try
         {
             while (channel.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
@@ -102,7 +104,7 @@ public sealed class BatchLoader
         cancellation.ThrowIfCancellationRequested();
     }
 
-    private async Task ProduceAsync(IReadOnlyList<int> order, int batchSize, ChannelWriter<Batch> writer, CancellationToken stop)
+    private async Task ProduceAsync(IReadOnlyList<int> order, int batchSize, CropWindow window, ChannelWriter<Batch> writer, CancellationToken stop)
     {
         try
         {
@@ -110,7 +112,7 @@ public sealed class BatchLoader
             {
                 stop.ThrowIfCancellationRequested();
                 int count = Math.Min(batchSize, order.Count - start);
-                var batch = Build(order, start, count, stop);
+                var batch = Build(order, start, count, window, stop);
                 if (batch is null) continue;
                 try
                 {
@@ -135,9 +137,10 @@ public sealed class BatchLoader
     /// Decodes one batch; null when every image in it was unreadable. <paramref name="stop"/> (the caller's cancellation,
     /// or the consumer leaving) also stops a decode in progress, so Ctrl+C does not wait for a slow file's time budget.
     /// </summary>
-    private Batch? Build(IReadOnlyList<int> order, int start, int count, CancellationToken stop)
+    private Batch? Build(IReadOnlyList<int> order, int start, int count, CropWindow window, CancellationToken stop)
     {
         int pixelBytes = _decoder.Preprocessing.PixelBytes;
+        int size = _decoder.Preprocessing.ImageSize, side = _decoder.DecodedSize;
         var pixels = ArrayPool<byte>.Shared.Rent(count * pixelBytes);
         var ok = new bool[count];
         var errors = Strict ? new string?[count] : null;
@@ -145,27 +148,43 @@ public sealed class BatchLoader
         {
             int index = order[start + i];
             var slot = pixels.AsSpan(i * pixelBytes, pixelBytes);
+            if (side == size)
+            {
+                ok[i] = Fetch(i, index, slot);
+                return;
+            }
+            // A training crop: the larger square is decoded (or taken from the cache), the window cut from it.
+            var square = ArrayPool<byte>.Shared.Rent(_decoder.DecodedBytes);
+            try
+            {
+                var decoded = square.AsSpan(0, _decoder.DecodedBytes);
+                ok[i] = Fetch(i, index, decoded);
+                if (ok[i]) window.Cut(index, decoded, side, slot, size);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(square);
+            }
+        }
+
+        // The decoded image (DecodedBytes) from the cache or the file; a file that cannot be read is recorded.
+        bool Fetch(int i, int index, Span<byte> decoded)
+        {
             var cached = _cache?.Get(index);
             if (cached is not null)
             {
-                cached.CopyTo(slot);
-                ok[i] = true;
-                return;
+                cached.CopyTo(decoded);
+                return true;
             }
             var image = _images[index];
-            if (_decoder.TryDecode(image.Path, slot, out var error, stop))
+            if (_decoder.TryDecode(image.Path, decoded, out var error, stop))
             {
-                _cache?.TryAdd(index, slot);
-                ok[i] = true;
+                _cache?.TryAdd(index, decoded);
+                return true;
             }
-            else if (errors is not null)
-            {
-                errors[i] = error;
-            }
-            else
-            {
-                _skipped.Add(image.Path, error!);
-            }
+            if (errors is not null) errors[i] = error;
+            else _skipped.Add(image.Path, error!);
+            return false;
         }
 
         // A batch served wholly from the cache is a few memory copies: done here, it does not wake worker threads that

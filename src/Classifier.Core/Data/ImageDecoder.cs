@@ -93,16 +93,31 @@ public sealed class ImageDecoder
     public long MaxPixels { get; }
 
     /// <summary>
-    /// Decodes <paramref name="path"/> into <paramref name="destination"/> (exactly
-    /// <see cref="Data.Preprocessing.PixelBytes"/> bytes). Returns false with a one-line reason when the file cannot
-    /// be used; never throws for bad file content. <paramref name="cancellation"/> (the verb's Ctrl+C or SIGTERM) stops
-    /// a decode in progress at ImageSharp's next check, well before the time budget: it throws
-    /// <see cref="OperationCanceledException"/> carrying that token, and the file is not reported as unreadable.
+    /// Whether this decoder serves training's random crop. With <see cref="ResizeMode.Crop"/> it then writes the whole
+    /// centre square of the scaled image, <see cref="AspectResize.CropSide"/> on a side, out of which
+    /// <see cref="BatchLoader"/> cuts the network-size window (see <see cref="CropWindow"/>); other modes are unchanged.
+    /// </summary>
+    public bool KeepsCropMargin { get; init; }
+
+    /// <summary>Side of the square this decoder writes: the network size, or the larger square of a training crop.</summary>
+    public int DecodedSize => KeepsCropMargin && Preprocessing.Resize == ResizeMode.Crop
+        ? AspectResize.CropSide(Preprocessing.ImageSize)
+        : Preprocessing.ImageSize;
+
+    /// <summary>Bytes of one decoded image: <see cref="DecodedSize"/> squared x RGB.</summary>
+    public int DecodedBytes => DecodedSize * DecodedSize * Preprocessing.Channels;
+
+    /// <summary>
+    /// Decodes <paramref name="path"/> into <paramref name="destination"/> (exactly <see cref="DecodedBytes"/> bytes:
+    /// <see cref="Data.Preprocessing.PixelBytes"/> unless <see cref="KeepsCropMargin"/>). Returns false with a one-line
+    /// reason when the file cannot be used; never throws for bad file content. <paramref name="cancellation"/> (the
+    /// verb's Ctrl+C or SIGTERM) stops a decode in progress at ImageSharp's next check, well before the time budget: it
+    /// throws <see cref="OperationCanceledException"/> carrying that token, and the file is not reported as unreadable.
     /// </summary>
     public bool TryDecode(string path, Span<byte> destination, out string? error, CancellationToken cancellation = default)
     {
-        if (destination.Length != Preprocessing.PixelBytes)
-            throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (destination.Length != DecodedBytes)
+            throw new ArgumentException($"Destination must hold {DecodedBytes} bytes.", nameof(destination));
         try
         {
             if (!RegularFile.TryOpen(path, out var file, out var notAFile))
@@ -148,8 +163,8 @@ public sealed class ImageDecoder
     /// </summary>
     internal bool TryDecode(Stream stream, Span<byte> destination, out string? error, CancellationToken cancellation = default)
     {
-        if (destination.Length != Preprocessing.PixelBytes)
-            throw new ArgumentException($"Destination must hold {Preprocessing.PixelBytes} bytes.", nameof(destination));
+        if (destination.Length != DecodedBytes)
+            throw new ArgumentException($"Destination must hold {DecodedBytes} bytes.", nameof(destination));
         cancellation.ThrowIfCancellationRequested();
         try
         {
@@ -338,7 +353,7 @@ public sealed class ImageDecoder
     {
         int size = Preprocessing.ImageSize;
         if (Preprocessing.Resize != ResizeMode.Squash)
-            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination);
+            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination, DecodedSize);
         else if (width == size && height == size)
             MemoryMarshal.AsBytes(pixels).CopyTo(destination);
         else if (Preprocessing.Interpolation == Interpolation.Nearest)

@@ -34,13 +34,14 @@ public static class AugmentPreview
         var order = Enumerable.Range(0, train.Images.Count).ToArray();
         new Random(options.Seed).Shuffle(order);
         var skipped = new SkippedImages();
-        var loader = new BatchLoader(train.Images, new ImageDecoder(options.Preprocessing, options.MaxPixels), cache: null, skipped);
+        // Under --resize crop the windows are those the first training epoch draws.
+        var loader = new BatchLoader(train.Images, new ImageDecoder(options.Preprocessing, options.MaxPixels) { KeepsCropMargin = true }, cache: null, skipped);
         manual_seed(options.Seed);
         var augmenter = new Augmenter(options.Augment);
         var picked = order.Take(Math.Min(count, order.Length)).ToArray();
         byte[] pixels;
         int images;
-        using (var batch = loader.Read(picked, picked.Length, cancellation).FirstOrDefault()
+        using (var batch = loader.Read(picked, picked.Length, cancellation, FineTuning.TrainingCrop(options, epoch: 1, Trainer.EpochSeed(options.Seed, 1))).FirstOrDefault()
                            ?? throw new ClassifierException("None of the chosen training images could be read."))
         using (NewDisposeScope())
         {

@@ -23,7 +23,7 @@ public static class EpochBookkeeping
 
         int plateauWait = improved ? 0 : state.PlateauWait + 1;
         double plateauScale = state.PlateauScale;
-        if (options.LrSchedule == LearningRateSchedule.Plateau && plateauWait >= options.PlateauPatience)
+        if (options.EffectiveLrSchedule == LearningRateSchedule.Plateau && plateauWait >= options.PlateauPatience)
         {
             plateauScale *= options.PlateauFactor;
             plateauWait = 0;

@@ -1,3 +1,4 @@
+using Classifier.Core.Data;
 using Classifier.Core.Model.Zoo;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -16,8 +17,9 @@ namespace Classifier.Core.Training;
 /// unusual batches; <see cref="FreezeMode.Backbone"/> runs the whole backbone in eval mode (Keras' advice for a frozen
 /// base model: its batch norm layers must stay in inference mode), which also makes its features fixed and cacheable.
 /// <see cref="TrainOptions.FreezeEpochs"/> is fastai's <c>fine_tune</c>: the backbone is frozen so in the first epochs
-/// and trains in the later ones; the optimizer holds every parameter from the start, so the phase is a function of the
-/// epoch alone and a run resumes across the boundary exactly.
+/// and trains in the later ones, by default with its batch-norm statistics kept (<see cref="TrainOptions.EffectiveFreeze"/>:
+/// the head was fitted to features computed with them); the optimizer holds every parameter from the start, so the
+/// phase is a function of the epoch alone and a run resumes across the boundary exactly.
 /// </summary>
 public static class FineTuning
 {
@@ -33,7 +35,7 @@ public static class FineTuning
         foreach (var (name, parameter) in model.named_parameters())
         {
             bool inHead = IsIn(name, head);
-            if (options.Freeze == FreezeMode.Backbone && !inHead)
+            if (options.EffectiveFreeze == FreezeMode.Backbone && !inHead)
             {
                 parameter.requires_grad = false;
                 continue;
@@ -60,12 +62,21 @@ public static class FineTuning
             model.eval();
             NetworkHead.Module(model, head).train();
         }
-        else if (options.Freeze == FreezeMode.BatchNorm)
+        else if (options.EffectiveFreeze == FreezeMode.BatchNorm)
         {
             foreach (var (_, module) in model.named_modules())
                 if (module is BatchNorm batchNorm) batchNorm.eval();
         }
     }
+
+    /// <summary>
+    /// Where training cuts each image's network-size window in <paramref name="epoch"/> when the decoder keeps a crop
+    /// margin (<c>--resize crop</c>): at random per image (from <paramref name="epochSeed"/>, so the same for a seed and
+    /// epoch), except in frozen epochs without augmentation, which keep the centre crop: their backbone features are then
+    /// the same every epoch, which is what lets <see cref="FeatureCache"/> serve them (and keeps <c>--cache none</c> equal).
+    /// </summary>
+    public static CropWindow TrainingCrop(TrainOptions options, int epoch, long epochSeed) =>
+        options.BackboneFrozenIn(epoch) && !options.Augment.Any ? CropWindow.Centre : CropWindow.Random(epochSeed);
 
     /// <summary>Whether any batch-norm layer of <paramref name="model"/> is in training mode (and so needs two images per batch).</summary>
     public static bool BatchNormTrains(nn.Module model) =>

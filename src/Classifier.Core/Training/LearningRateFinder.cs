@@ -43,7 +43,7 @@ public static class LearningRateFinder
             options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(train.ClassCounts()) : null, device);
         var augmenter = new Data.Augmentation.Augmenter(options.Augment);
         // The sweep cycles the images when it needs more batches than an epoch has; cached, later passes decode nothing.
-        var loader = new BatchLoader(train.Images, new ImageDecoder(preprocessing, options.MaxPixels),
+        var loader = new BatchLoader(train.Images, new ImageDecoder(preprocessing, options.MaxPixels) { KeepsCropMargin = true },
             options.Cache == CacheMode.None ? null : new PixelCache(train.Images.Count, CacheBudget.For(options.Cache)), new SkippedImages())
         {
             Strict = options.Strict,
@@ -61,9 +61,10 @@ public static class LearningRateFinder
         for (int pass = 0; rates.Count < sweep.Steps && !diverged; pass++)
         {
             var order = Enumerable.Range(0, train.Images.Count).ToArray();
-            new Random(unchecked((int)Trainer.EpochSeed(options.Seed, pass + 1))).Shuffle(order);
+            long passSeed = Trainer.EpochSeed(options.Seed, pass + 1);
+            new Random(unchecked((int)passSeed)).Shuffle(order);
             int before = rates.Count;
-            foreach (var batch in loader.Read(order, options.BatchSize, cancellation))
+            foreach (var batch in loader.Read(order, options.BatchSize, cancellation, FineTuning.TrainingCrop(options, epoch: 1, passSeed)))
             {
                 using (batch)
                 {

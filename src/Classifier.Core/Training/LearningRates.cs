@@ -23,7 +23,7 @@ public static class LearningRates
         double baseRate = options.LearningRate;
         int warmup = options.WarmupEpochs;
         if (epoch <= warmup) return baseRate * epoch / (warmup + 1);
-        return options.LrSchedule switch
+        return options.EffectiveLrSchedule switch
         {
             LearningRateSchedule.Cosine => Cosine(options, epoch),
             LearningRateSchedule.Plateau => Math.Max(options.MinLearningRate, baseRate * plateauScale),

@@ -30,8 +30,8 @@ public sealed record TrainOptions
     /// </summary>
     public string? Weights { get; init; }
 
-    /// <summary>What training leaves unchanged.</summary>
-    public FreezeMode Freeze { get; init; } = FreezeMode.None;
+    /// <summary>What training leaves unchanged; null for the default (see <see cref="EffectiveFreeze"/>).</summary>
+    public FreezeMode? Freeze { get; init; }
 
     /// <summary>
     /// Learning rate of the backbone relative to the head (discriminative learning rates); null for the default:
@@ -42,7 +42,8 @@ public sealed record TrainOptions
     /// <summary>
     /// fastai's <c>fine_tune</c>: the first this many epochs train the head alone (as <see cref="FreezeMode.Backbone"/>,
     /// features cached), the rest the whole network at half the rate, the backbone at <see cref="EffectiveBackboneLrScale"/>
-    /// of that. 0 trains as <see cref="Freeze"/> says throughout.
+    /// of that, with the batch-norm statistics kept unless <see cref="Freeze"/> is given (see <see cref="EffectiveFreeze"/>).
+    /// 0 trains as <see cref="Freeze"/> says throughout.
     /// </summary>
     public int FreezeEpochs { get; init; }
 
@@ -88,8 +89,8 @@ public sealed record TrainOptions
     /// <summary>Smallest change of the monitored metric that counts as an improvement for early stopping and plateau.</summary>
     public double MinDelta { get; init; }
 
-    /// <summary>Learning-rate schedule after warm-up.</summary>
-    public LearningRateSchedule LrSchedule { get; init; } = LearningRateSchedule.Constant;
+    /// <summary>Learning-rate schedule after warm-up; null for the default (see <see cref="EffectiveLrSchedule"/>).</summary>
+    public LearningRateSchedule? LrSchedule { get; init; }
 
     /// <summary>Epochs of linear warm-up at the start.</summary>
     public int WarmupEpochs { get; init; }
@@ -164,6 +165,24 @@ public sealed record TrainOptions
             return Interpolation is { } filter ? preprocessing with { Interpolation = filter } : preprocessing;
         }
     }
+
+    /// <summary>
+    /// What training leaves unchanged in effect: <see cref="Freeze"/> when given, else <see cref="FreezeMode.BatchNorm"/>
+    /// after <see cref="FreezeEpochs"/> and <see cref="FreezeMode.None"/> otherwise. After a frozen phase the head has
+    /// been fitted to features computed with the starting weights' batch-norm statistics (the backbone ran in eval mode);
+    /// letting batch norm switch to batch statistics when the backbone unfreezes shifts those features under the head,
+    /// so the statistics stay frozen, as Keras' fine-tuning guide prescribes (keep batch-norm layers in inference mode
+    /// when unfreezing). Their scale and shift still train.
+    /// </summary>
+    public FreezeMode EffectiveFreeze => Freeze ?? (FreezeEpochs > 0 ? FreezeMode.BatchNorm : FreezeMode.None);
+
+    /// <summary>
+    /// The learning-rate schedule in effect: <see cref="LrSchedule"/> when given, else <see cref="LearningRateSchedule.Cosine"/>
+    /// with <see cref="FreezeEpochs"/> and <see cref="LearningRateSchedule.Constant"/> otherwise. fastai's <c>fine_tune</c>
+    /// trains its unfrozen epochs with <c>fit_one_cycle</c>, which anneals the rate to almost zero by the last step; the
+    /// per-epoch cosine anneals likewise over the run (the frozen epochs come first, at its top).
+    /// </summary>
+    public LearningRateSchedule EffectiveLrSchedule => LrSchedule ?? (FreezeEpochs > 0 ? LearningRateSchedule.Cosine : LearningRateSchedule.Constant);
 
     /// <summary>The backbone's learning-rate factor in effect (<see cref="BackboneLrScale"/> or its default).</summary>
     public double EffectiveBackboneLrScale => BackboneLrScale ?? (Weights is null ? 1.0 : 0.1);

@@ -52,6 +52,8 @@ public sealed class Trainer(TrainOptions options, ITrainingObserver observer)
             ImageSize = preprocessing.ImageSize,
             Interpolation = preprocessing.Interpolation,
             Resize = preprocessing.Resize,
+            Freeze = options.EffectiveFreeze,
+            LrSchedule = options.EffectiveLrSchedule,
         });
         manual_seed(options.Seed);
         int classes = data.Train.ClassNames.Count;

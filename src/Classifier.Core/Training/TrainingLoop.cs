@@ -68,7 +68,9 @@ internal sealed class TrainingLoop : IDisposable
         _skipped.Skipped += (path, reason) => observer.OnDataWarning(DataWarning.Skipped(path, reason));
         var decoder = new ImageDecoder(_preprocessing, options.MaxPixels);
         _budget = CacheBudget.For(options.Cache);
-        _trainLoader = new BatchLoader(_trainSet.Images, decoder, Cache(_trainSet), _skipped) { Strict = options.Strict };
+        // Under --resize crop training decodes the larger square and cuts a window of it each epoch (FineTuning.TrainingCrop).
+        var trainDecoder = new ImageDecoder(_preprocessing, options.MaxPixels) { KeepsCropMargin = true };
+        _trainLoader = new BatchLoader(_trainSet.Images, trainDecoder, Cache(_trainSet), _skipped) { Strict = options.Strict };
         _validationLoader = new BatchLoader(_validationSet.Images, decoder, Cache(_validationSet), _skipped) { Strict = options.Strict };
         _classWeights = options.ClassWeight == ClassWeighting.Balanced ? TrainingLoss.BalancedWeights(_trainSet.ClassCounts()) : null;
         _loss = new TrainingLoss(options.LabelSmoothing, _classWeights, _device);
@@ -162,7 +164,7 @@ internal sealed class TrainingLoop : IDisposable
         var pacing = new FinalizerPacing();
         try
         {
-            foreach (var batch in cached ? CachedBatches(remaining) : _trainLoader.Read(remaining, _options.BatchSize, _cancellation))
+            foreach (var batch in cached ? CachedBatches(remaining) : _trainLoader.Read(remaining, _options.BatchSize, _cancellation, FineTuning.TrainingCrop(_options, epoch, epochSeed)))
             {
                 if (batch.Count == 1 && batchNormTrains)
                 {

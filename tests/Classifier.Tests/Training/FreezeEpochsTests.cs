@@ -64,8 +64,31 @@ public sealed class FreezeEpochsTests : IDisposable
         var after = start.Network.state_dict();
         Assert.False(after["features.1.block.0.0.weight"].equal(snapshot.Weights["features.1.block.0.0.weight"]).all().item<bool>(),
             "the backbone trains after --freeze-epochs");
-        Assert.Equal([1e-3, 1e-3 * LearningRates.UnfrozenFactor], result.History.Select(r => r.LearningRate));
+        // The default schedule with --freeze-epochs is cosine: epoch 2 of 2 is half-way down it, then halved.
+        Assert.Equal(1e-3, result.History[0].LearningRate);
+        Assert.Equal(1e-3 * 0.5 * LearningRates.UnfrozenFactor, result.History[1].LearningRate, 12);
+        Assert.Equal(LearningRateSchedule.Cosine, TrainOptionsFile.Read(result.Run.Options).LrSchedule);
         Assert.Equal(1, TrainOptionsFile.Read(result.Run.Options).FreezeEpochs);
+    }
+
+    [Fact]
+    public void AfterTheFrozenEpochs_BatchNormKeepsTheStartingStatistics_UnlessFreezeIsGiven()
+    {
+        var kept = new Trainer(Options("kept", epochs: 2), new RecordingObserver()).Run();
+        var trains = new Trainer(Options("trains", epochs: 2) with { Freeze = FreezeMode.None }, new RecordingObserver()).Run();
+
+        var initial = NetworkRegistry.Get("mobilenet_v3_small").Create(3, 32);
+        initial.load_py(_weights);
+        const string statistics = "features.1.block.0.1.running_mean", weight = "features.1.block.0.0.weight";
+        using var a = ModelFile.Load(kept.Run.LastModel);
+        using var b = ModelFile.Load(trains.Run.LastModel);
+        Assert.True(a.Network.state_dict()[statistics].equal(initial.state_dict()[statistics]).all().item<bool>(),
+            "by default the batch-norm statistics stay the starting weights' after --freeze-epochs");
+        Assert.False(a.Network.state_dict()[weight].equal(initial.state_dict()[weight]).all().item<bool>(), "the backbone's weights still train");
+        Assert.False(b.Network.state_dict()[statistics].equal(initial.state_dict()[statistics]).all().item<bool>(),
+            "--freeze none lets batch norm update its statistics after the frozen epochs");
+        Assert.Equal(FreezeMode.BatchNorm, TrainOptionsFile.Read(kept.Run.Options).Freeze);
+        Assert.Equal(FreezeMode.None, TrainOptionsFile.Read(trains.Run.Options).Freeze);
     }
 
     [Fact]
