@@ -43,7 +43,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         var options = start.Options;
         var preprocessing = options.Preprocessing;
         o.WriteLine($"Model {options.Model}" + (options.Weights is null ? " from random weights" : $" from --weights {options.Weights}") +
-                    (options.EffectiveFreeze == Core.Training.FreezeMode.None ? "" : $", --freeze {EnumValues.Name(options.EffectiveFreeze)}") +
+                    Freezing(options) +
                     (options.Network.Head is null || options.EffectiveFreeze == Core.Training.FreezeMode.Backbone
                         ? "" : $", backbone lr x {options.EffectiveBackboneLrScale.ToString(CultureInfo.InvariantCulture)}") +
                     $", {Core.Torch.MixedPrecision.Note(options.Precision)}");
@@ -60,6 +60,15 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
         if (start.CompletedEpochs > 0)
             o.WriteLine($"Resuming after epoch {start.CompletedEpochs} of {options.Epochs}.");
         o.Flush();
+    }
+
+    /// <summary>What trains, for the model line: ", --freeze batch_norm", or the phases of --freeze-epochs.</summary>
+    private static string Freezing(Core.Training.TrainOptions options)
+    {
+        string then = options.EffectiveFreeze == Core.Training.FreezeMode.None ? "" : $"--freeze {EnumValues.Name(options.EffectiveFreeze)}";
+        if (options.FreezeEpochs == 0) return then.Length == 0 ? "" : $", {then}";
+        return $", the head alone for {options.FreezeEpochs} epoch(s), then everything" +
+               (then.Length == 0 ? "" : $" with {then}" + (options.Freeze is null ? " (the default after --freeze-epochs)" : ""));
     }
 
     public void OnBatchCompleted(BatchProgress p)
