@@ -40,28 +40,8 @@ public sealed class RunReport : ITrainingObserver
         if (result.Validation.Images.Count > 0 && File.Exists(run.BestModel))
         {
             folder = Path.Combine(run.Path, EvaluationOutputs.SplitFolderName(TrainingFiles.ValidationSplit, result.Validation.Root, result.ValidationIsSplit));
-            var options = result.Options;
-            var evalOptions = new EvalOptions
-            {
-                Model = run.BestModel,
-                Split = TrainingFiles.ValidationSplit,
-                BatchSize = Trainer.ValidationBatchSize(options),
-                Threads = options.Threads,
-                MaxPixels = options.MaxPixels,
-                Device = options.Device,
-                Strict = options.Strict,
-                // libtorch, as validation during training: the final evaluation repeats the best epoch's figures exactly.
-                Engine = Inference.InferenceEngine.Torch,
-            };
-            // The trainer's network and optimizer are freed by now: their blocks go back to the system before the
-            // evaluation allocates its own (see NativeHeap).
-            NativeHeap.ReleaseFreeMemory();
-            var report = ModelEvaluation.Evaluate(run.BestModel, result.Validation, evalOptions, cancellation: cancellation);
-            report = report with
-            {
-                Split = TrainingFiles.ValidationSplit,
-                Overlap = _files?.Overlap(result.Validation.Images.Select(i => i.Path)),
-            };
+            var report = EvaluateBestModel(result, result.Validation, TrainingFiles.ValidationSplit, dataDir: null, cancellation)
+                with { Split = TrainingFiles.ValidationSplit };
             // Claimed and written whole; a folder holding another data folder's evaluation keeps it (see EvaluationFolder).
             folder = EvaluationEnd.WriteFiles(report, output: null, defaultFolder: folder).Folder;
             validation = SavedEvaluation.Of(report, Path.Combine(folder, EvaluationOutputs.MetricsName));
@@ -85,11 +65,27 @@ public sealed class RunReport : ITrainingObserver
     {
         var run = result.Run;
         if (TrainingData.TestFolder(result.Options) is not { } testDir || !File.Exists(run.BestModel)) return (null, null);
+        var report = EvaluateBestModel(result, Data.DatasetScanner.Scan(testDir), split: null, testDir, cancellation);
+        var folder = Path.Combine(run.Path, EvaluationOutputs.FolderPrefix + Data.SplitFolders.TestName);
+        folder = EvaluationEnd.WriteFiles(report, output: null, defaultFolder: folder).Folder;
+        return (folder, report.Result.Accuracy);
+    }
+
+    /// <summary>
+    /// The best model of the run evaluated on <paramref name="data"/> as validation during training evaluates: on
+    /// libtorch (so the validation figures repeat the best epoch's exactly), with the run's device, strictness, limits
+    /// and validation batch size, and each image's overlap with the run's training files recorded.
+    /// <paramref name="split"/> or <paramref name="dataDir"/> says which images these are.
+    /// </summary>
+    private EvaluationReport EvaluateBestModel(TrainResult result, Data.Dataset data, string? split, string? dataDir,
+        CancellationToken cancellation)
+    {
         var options = result.Options;
         var evalOptions = new EvalOptions
         {
-            Model = run.BestModel,
-            DataDir = testDir,
+            Model = result.Run.BestModel,
+            Split = split,
+            DataDir = dataDir,
             BatchSize = Trainer.ValidationBatchSize(options),
             Threads = options.Threads,
             MaxPixels = options.MaxPixels,
@@ -97,12 +93,10 @@ public sealed class RunReport : ITrainingObserver
             Strict = options.Strict,
             Engine = Inference.InferenceEngine.Torch,
         };
+        // The trainer's network and optimizer are freed by now: their blocks go back to the system before the
+        // evaluation allocates its own (see NativeHeap).
         NativeHeap.ReleaseFreeMemory();
-        var data = Data.DatasetScanner.Scan(testDir);
-        var report = ModelEvaluation.Evaluate(run.BestModel, data, evalOptions, cancellation: cancellation);
-        report = report with { Overlap = _files?.Overlap(report.Data.Images.Select(i => i.Path)) };
-        var folder = Path.Combine(run.Path, EvaluationOutputs.FolderPrefix + Data.SplitFolders.TestName);
-        folder = EvaluationEnd.WriteFiles(report, output: null, defaultFolder: folder).Folder;
-        return (folder, report.Result.Accuracy);
+        var report = ModelEvaluation.Evaluate(result.Run.BestModel, data, evalOptions, cancellation: cancellation);
+        return report with { Overlap = _files?.Overlap(data.Images.Select(i => i.Path)) };
     }
 }
