@@ -40,9 +40,6 @@ public static class NativeHeap
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
 
-    [DllImport("libc", EntryPoint = "setenv")]
-    private static extern int SetNativeEnvironmentVariable(string name, string value, int overwrite);
-
     /// <summary>
     /// Applies the policy named by <paramref name="setting"/> (the value of <see cref="EnvironmentVariable"/>) to the whole
     /// process; null, empty or <c>auto</c> leaves the choice to the first network built (<see cref="ForNetwork"/>). Call
@@ -109,7 +106,7 @@ public static class NativeHeap
     /// reads the variable from the native environment, which <see cref="Environment.SetEnvironmentVariable(string, string)"/>
     /// does not reach, once, at its first allocation.
     /// </summary>
-    private static void UseHugePages() => _ = SetNativeEnvironmentVariable(HugePagesVariable, "1", overwrite: 0);
+    private static void UseHugePages() => NativeEnvironment.SetUnlessSet(HugePagesVariable, "1", alsoManaged: false);
 
     /// <summary>
     /// Returns the free pages of every glibc arena to the system (<c>malloc_trim</c>), at the end of a phase whose

@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Classifier.Core.Torch;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace Classifier.Core.Torch;
 /// off that path (checked on such a machine: capping at AVX2 still crashed, SSE4.1 trains). The cap costs speed, so it
 /// is set only where the caches are unknown, only for the networks that need it, and never over a user's own setting.
 /// </summary>
-public static partial class OneDnnSafety
+public static class OneDnnSafety
 {
     private const string IsaVariable = "ONEDNN_MAX_CPU_ISA";
     private const string LegacyIsaVariable = "DNNL_MAX_CPU_ISA";
@@ -25,11 +23,6 @@ public static partial class OneDnnSafety
         if (!OperatingSystem.IsLinux() || Directory.Exists(CacheFolder)) return;
         if (Environment.GetEnvironmentVariable(IsaVariable) is not null || Environment.GetEnvironmentVariable(LegacyIsaVariable) is not null)
             return;
-        // .NET keeps its own copy of the environment; oneDNN reads the C library's, so set it there.
-        _ = SetEnv(IsaVariable, "SSE41", 0);
-        Environment.SetEnvironmentVariable(IsaVariable, "SSE41");
+        NativeEnvironment.SetUnlessSet(IsaVariable, "SSE41");
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 }

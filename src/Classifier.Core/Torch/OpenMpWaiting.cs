@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Classifier.Core.Torch;
 
@@ -13,7 +12,7 @@ namespace Classifier.Core.Torch;
 /// keeps its default. The choice changes timing only: the thread count, and so every result, stays the same.
 /// libgomp reads the variable once, when libtorch loads, so the choice is made before that and holds for the process.
 /// </summary>
-public static partial class OpenMpWaiting
+public static class OpenMpWaiting
 {
     /// <summary>The shortest time the machine is watched before the choice (a first reading at start-up, a second before libtorch loads).</summary>
     public static readonly TimeSpan ProbeTime = TimeSpan.FromMilliseconds(200);
@@ -48,9 +47,7 @@ public static partial class OpenMpWaiting
             Choice = Decide(threads);
             if (Choice.Passive && Choice.Reason == WaitReason.Busy)
             {
-                // .NET keeps its own copy of the environment; libgomp reads the C library's.
-                _ = SetEnv("OMP_WAIT_POLICY", "PASSIVE", 0);
-                Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "PASSIVE");
+                NativeEnvironment.SetUnlessSet("OMP_WAIT_POLICY", "PASSIVE");
             }
             return Choice;
         }
@@ -105,9 +102,6 @@ public static partial class OpenMpWaiting
             return cpus;
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetEnv(string name, string value, int overwrite);
 }
 
 /// <summary>Why the threads wait as they do.</summary>
