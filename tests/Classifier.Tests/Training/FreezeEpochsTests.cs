@@ -42,9 +42,6 @@ public sealed class FreezeEpochsTests : IDisposable
         ValidationSplit = 0.2,
     };
 
-    private static IEnumerable<(double, double, double, double, double)> Numbers(IEnumerable<HistoryRow> rows) =>
-        rows.Select(r => (r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.LearningRate));
-
     [Fact]
     public void FirstEpoch_TrainsTheHeadAlone_ThenTheWholeNetworkTrainsAtHalfTheRate()
     {
@@ -106,8 +103,8 @@ public sealed class FreezeEpochsTests : IDisposable
         Assert.Single(HistoryCsv.Read(_dir.Combine("inside", RunFolder.HistoryName)));
         var inside = Trainer.Resume(_dir.Combine("inside"), null, new RecordingObserver());
 
-        Assert.Equal(Numbers(straight.History), Numbers(atBoundary.History));
-        Assert.Equal(Numbers(straight.History), Numbers(inside.History));
+        Assert.Equal(HistoryNumbers.Of(straight.History), HistoryNumbers.Of(atBoundary.History));
+        Assert.Equal(HistoryNumbers.Of(straight.History), HistoryNumbers.Of(inside.History));
         using var a = ModelFile.Load(straight.Run.LastModel);
         using var b = ModelFile.Load(atBoundary.Run.LastModel);
         using var c = ModelFile.Load(inside.Run.LastModel);

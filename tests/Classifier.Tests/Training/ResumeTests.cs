@@ -28,9 +28,6 @@ public sealed class ResumeTests : IDisposable
         Augment = new() { HorizontalFlip = true, RotationDegrees = 10 },
     };
 
-    private static IEnumerable<(double, double, double, double, double)> Numbers(IEnumerable<HistoryRow> rows) =>
-        rows.Select(r => (r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.LearningRate));
-
     [Fact]
     public void ResumeAfterTwoOfFourEpochs_EqualsFourStraightEpochs()
     {
@@ -42,8 +39,8 @@ public sealed class ResumeTests : IDisposable
         Assert.Equal(2, HistoryCsv.Read(_dir.Combine("resumed", RunFolder.HistoryName)).Count);
         var resumed = Trainer.Resume(_dir.Combine("resumed"), null, new RecordingObserver()).History;
 
-        Assert.Equal(Numbers(straight), Numbers(resumed));
-        Assert.Equal(Numbers(straight), Numbers(HistoryCsv.Read(_dir.Combine("resumed", RunFolder.HistoryName))));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(resumed));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(HistoryCsv.Read(_dir.Combine("resumed", RunFolder.HistoryName))));
     }
 
     [Fact]
@@ -55,7 +52,7 @@ public sealed class ResumeTests : IDisposable
         new Trainer(Options("extended", 2) with { LrSchedule = LearningRateSchedule.Constant, KeepOptimizer = true }, new RecordingObserver()).Run();
         var extended = Trainer.Resume(_dir.Combine("extended"), 4, new RecordingObserver()).History;
 
-        Assert.Equal(Numbers(straight), Numbers(extended));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(extended));
         Assert.Equal(4, TrainOptionsFile.Read(_dir.Combine("extended", RunFolder.OptionsName)).Epochs);
     }
 
@@ -71,7 +68,7 @@ public sealed class ResumeTests : IDisposable
 
         var resumed = Trainer.Resume(_dir.Combine("cut"), null, new RecordingObserver()).History;
 
-        Assert.Equal(Numbers(straight), Numbers(resumed));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(resumed));
     }
 
     [Fact]
@@ -85,7 +82,7 @@ public sealed class ResumeTests : IDisposable
             new Trainer(Averaged("cut"), new CancelAfterBatches(cancel, batches: 7)).Run(cancel.Token));
         var resumed = Trainer.Resume(_dir.Combine("cut"), null, new RecordingObserver()).History;
 
-        Assert.Equal(Numbers(straight), Numbers(resumed));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(resumed));
         using var straightModel = ModelFile.Load(_dir.Combine("straight", RunFolder.BestModelName));
         using var resumedModel = ModelFile.Load(_dir.Combine("cut", RunFolder.BestModelName));
         Assert.Equal(ModelFile.WeightsToBytes(straightModel.Network), ModelFile.WeightsToBytes(resumedModel.Network));
@@ -120,7 +117,7 @@ public sealed class ResumeTests : IDisposable
 
         var resumed = Trainer.Resume(run, null, new RecordingObserver()).History;
 
-        Assert.Equal(Numbers(straight), Numbers(resumed));
+        Assert.Equal(HistoryNumbers.Of(straight), HistoryNumbers.Of(resumed));
     }
 
     [Fact]

@@ -32,9 +32,6 @@ public sealed class ZooTrainingTests : IDisposable
         ValidationSplit = 0.25,
     };
 
-    private static IEnumerable<(double, double, double, double, double)> Numbers(IEnumerable<HistoryRow> rows) =>
-        rows.Select(r => (r.Loss, r.Accuracy, r.ValLoss, r.ValAccuracy, r.LearningRate));
-
     // Networks that crash libtorch's oneDNN when training on machines without published CPU cache sizes (resnet50: on
     // AVX-512 machines libtorch 2.10's oneDNN dies with SIGFPE setting up a 1x1 convolution, which no test can catch;
     // see docs/transfer-learning.md) are left out. Their keys, shapes and inference are tested in NetworkRegistryTests.
@@ -87,7 +84,7 @@ public sealed class ZooTrainingTests : IDisposable
         var first = new Trainer(Options("mobilenet_v3_small", "first", epochs: 2), new RecordingObserver()).Run();
         var second = new Trainer(Options("mobilenet_v3_small", "second", epochs: 2), new RecordingObserver()).Run();
 
-        Assert.Equal(Numbers(first.History), Numbers(second.History));
+        Assert.Equal(HistoryNumbers.Of(first.History), HistoryNumbers.Of(second.History));
         using var a = ModelFile.Load(first.Run.LastModel);
         using var b = ModelFile.Load(second.Run.LastModel);
         Assert.Equal(ModelFile.WeightsToBytes(a.Network), ModelFile.WeightsToBytes(b.Network));
@@ -113,7 +110,7 @@ public sealed class ZooTrainingTests : IDisposable
             new Trainer(FineTune("cut"), new CancelAfterBatches(cancel, batches: 4)).Run(cancel.Token));
         var resumed = Trainer.Resume(_dir.Combine("cut"), null, new RecordingObserver());
 
-        Assert.Equal(Numbers(straight.History), Numbers(resumed.History));
+        Assert.Equal(HistoryNumbers.Of(straight.History), HistoryNumbers.Of(resumed.History));
         using var straightModel = ModelFile.Load(straight.Run.BestModel);
         using var resumedModel = ModelFile.Load(resumed.Run.BestModel);
         Assert.Equal(ModelFile.WeightsToBytes(straightModel.Network), ModelFile.WeightsToBytes(resumedModel.Network));
@@ -154,7 +151,7 @@ public sealed class ZooTrainingTests : IDisposable
         var cached = new Trainer(Frozen("cached", CacheMode.Auto), new RecordingObserver()).Run();
         var uncached = new Trainer(Frozen("uncached", CacheMode.None), new RecordingObserver()).Run();
 
-        Assert.Equal(Numbers(uncached.History), Numbers(cached.History));
+        Assert.Equal(HistoryNumbers.Of(uncached.History), HistoryNumbers.Of(cached.History));
     }
 
     [Fact]
