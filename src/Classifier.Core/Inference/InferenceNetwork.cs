@@ -69,7 +69,7 @@ public abstract class InferenceNetwork : IDisposable
     /// threads (0: libtorch's count), and takes the model's network over: the result disposes it. On ONNX Runtime the
     /// libtorch weights are released once the graph holds them, before the session is made.
     /// <see cref="InferenceEngine.Auto"/> is the network's own choice on the CPU (<see cref="NetworkSpec.InfersOnLibTorch"/>:
-    /// ONNX Runtime but for the seed CNN), libtorch on a GPU or for <paramref name="images"/> too few to pay for a
+    /// ONNX Runtime but for the seed CNN), libtorch in bf16, on a GPU or for <paramref name="images"/> too few to pay for a
     /// session (<see cref="AreFew"/>, when the caller knows how many), and falls back to libtorch, saying why in
     /// <see cref="FallbackReason"/>, when ONNX Runtime cannot run the network. An explicit
     /// <see cref="InferenceEngine.Onnx"/> that cannot run throws <see cref="ClassifierException"/> naming <c>--engine</c>.
@@ -83,11 +83,12 @@ public abstract class InferenceNetwork : IDisposable
         if (engine == InferenceEngine.Onnx && precision == Precision.Bf16)
             throw new ClassifierException("--precision bf16 runs on libtorch; ONNX Runtime runs the exported fp32 graph. Use --engine torch or auto, or --precision fp32.");
         var spec = NetworkRegistry.Find(model.Info.Architecture);
-        bool bf16Asked = precision == Precision.Bf16;
         precision = InferencePrecision(precision, model.Info, spec, device);
-        // In bf16 the network's measured choice between libtorch bf16 and ONNX Runtime fp32 (NetworkSpec.Bf16InfersOnLibTorch).
-        if (engine == InferenceEngine.Auto && (!onCpu || bf16Asked || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
-                                               || (precision == Precision.Bf16 ? spec?.Bf16InfersOnLibTorch : spec?.InfersOnLibTorch) == true))
+        // bf16 runs on libtorch: on channels-last input it beat ONNX Runtime's fp32 for every network measured
+        // (docs/performance.md), and it repeats a bf16 run's validation exactly.
+        if (engine == InferenceEngine.Auto && (!onCpu || precision == Precision.Bf16
+                                               || (images is { } count && AreFew(count, model.Info.Preprocessing.ImageSize))
+                                               || spec?.InfersOnLibTorch == true))
             engine = InferenceEngine.Torch;
         if (engine == InferenceEngine.Torch)
             return new TorchInference(MixedPrecision.Apply(model.Network, precision), owned: true) { Precision = precision };

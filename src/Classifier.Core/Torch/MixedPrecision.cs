@@ -27,11 +27,15 @@ public static class MixedPrecision
         if (precision == Precision.Fp32 || Mixed.TryGetValue(network, out _)) return network;
         // One autocast region per forward pass, kept per thread: the pre-hook opens it, the post-hook closes it and
         // returns fp32 logits (torch.autocast users write model(x).float() for the loss).
+        // The input goes in channels-last where this CPU's bf16 kernels compute it right (InputLayout); the check
+        // runs here, outside any autocast region, before the first forward pass.
+        _ = Bf16ChannelsLast.IsSound;
         var open = new ThreadLocal<Stack<Autocast.Scope>>(() => new Stack<Autocast.Scope>());
-        network.register_forward_pre_hook((_, _) =>
+        network.register_forward_pre_hook((module, input) =>
         {
+            var chosen = InputLayout.For(module, input);
             open.Value!.Push(Autocast.Enter());
-            return null!;   // null keeps the input
+            return InputLayout.Replacement(input, chosen);
         });
         network.register_forward_hook((_, _, output) =>
         {
@@ -85,10 +89,14 @@ public static class MixedPrecision
     /// </summary>
     public static string Note(Precision precision) => precision switch
     {
-        Precision.Bf16 when CpuFeatures.NativeBf16 => $"bf16 mixed precision ({(CpuFeatures.AmxBf16 ? "amx_bf16" : "avx512_bf16")})",
+        Precision.Bf16 when CpuFeatures.NativeBf16 => $"bf16 mixed precision ({(CpuFeatures.AmxBf16 ? "amx_bf16" : "avx512_bf16")}{LayoutNote})",
         Precision.Bf16 => "bf16 mixed precision, EMULATED: this CPU has no AVX512_BF16 or AMX, so bf16 is slower than fp32 here",
         _ => "fp32",
     };
+
+    private static string LayoutNote => Bf16ChannelsLast.IsSound
+        ? ""
+        : "; on contiguous input, as this CPU's bf16 channels-last convolutions disagreed with fp32's, which is slower";
 
     /// <summary>The lower-case name used on the command line and in files (<c>fp32</c>, <c>bf16</c>).</summary>
     public static string Name(Precision precision) => precision.ToString().ToLowerInvariant();

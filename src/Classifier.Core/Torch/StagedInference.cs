@@ -56,7 +56,7 @@ public static class StagedInference
     public static Tensor Call(nn.Module<Tensor, Tensor> network, Tensor input)
     {
         if (is_grad_enabled() || !Stages.TryGetValue(network, out var stages)) return network.call(input);
-        var x = input.is_contiguous() ? input : input.contiguous();   // what the network's ContiguousInput hook does
+        var x = InputLayout.For(network, input);   // what the network's hooks do
         // What the network's MixedPrecision hooks do: the stages under one autocast region, fp32 logits out.
         using (MixedPrecision.IsMixed(network) ? Autocast.Enter() : default)
         {

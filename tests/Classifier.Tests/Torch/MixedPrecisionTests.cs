@@ -92,4 +92,29 @@ public sealed class MixedPrecisionTests
         Assert.Equal(Precision.Bf16, MixedPrecision.Resolve(Precision.Bf16, seed.MixedPrecisionByDefault, CPU));
         Assert.Equal(Precision.Fp32, MixedPrecision.Resolve(Precision.Fp32, resnet.MixedPrecisionByDefault, CPU));
     }
+
+    [Fact]
+    public void ChannelsLastCheck_AcceptsBf16Rounding_AndRejectsAWrongKernelsError()
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var reference = randn(2, 512, 7, 7) * 2.6;
+
+        Assert.True(Bf16ChannelsLast.Agrees(reference.to_type(ScalarType.BFloat16), reference));
+        Assert.False(Bf16ChannelsLast.Agrees(reference + (rand_like(reference) - 0.5) * 2.0, reference));   // errors of about 1 on outputs of 2.6
+        Assert.False(Bf16ChannelsLast.Agrees(reference * double.NaN, reference));
+    }
+
+    [Fact]
+    public void ChannelsLastCheck_LeavesLibtorchsRandomNumbersAsTheSeedMadeThem()
+    {
+        TorchRuntime.Initialize();
+        using var scope = NewDisposeScope();
+        manual_seed(42);
+        var expected = rand(5);
+        manual_seed(42);
+        Bf16ChannelsLast.Check();
+        Assert.True(rand(5).eq(expected).all().item<bool>());
+    }
 }

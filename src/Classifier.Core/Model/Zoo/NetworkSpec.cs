@@ -32,13 +32,6 @@ public sealed record NetworkSpec
     public bool InfersOnLibTorch { get; init; }
 
     /// <summary>
-    /// Whether <c>--engine auto</c> runs it on libtorch in bf16 when its precision is bf16 (<see cref="MixedPrecision"/>):
-    /// true where that measured faster than ONNX Runtime in fp32 on an AVX512_BF16 CPU (docs/performance.md); false for
-    /// ONNX Runtime, which then runs fp32.
-    /// </summary>
-    public bool Bf16InfersOnLibTorch { get; init; } = true;
-
-    /// <summary>
     /// Builds the network for <paramref name="classes"/> and <paramref name="imageSize"/> with fresh weights drawn from
     /// torch's generator, after putting its heap policy in force if none is yet (<see cref="NativeHeap.ForNetwork"/>):
     /// every verb builds its network before its first tensor, so the policy is in place before libtorch allocates.

@@ -48,6 +48,29 @@ public sealed class StagedInferenceTests
         Assert.Equal(0.0, (mirroredExpected - mirrored).abs().max().item<float>());
     }
 
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("resnet18-cntk")]
+    public void InBf16_StagedInference_EqualsTheNetworksOwnForward(string architecture)
+    {
+        TorchRuntime.Initialize(2);
+        manual_seed(11);
+        var spec = NetworkRegistry.Get(architecture);
+        using var network = MixedPrecision.Apply(spec.Create(5, 64), Precision.Bf16);
+        network.eval();
+        var pixels = new byte[3 * 64 * 64 * 3];
+        new Random(9).NextBytes(pixels);
+        using var scope = NewDisposeScope();
+        var input = BatchTensors.Input(pixels, 3, 64, spec.Preprocessing(64));
+
+        using var inference = inference_mode();
+        var expected = network.call(input);
+        var staged = StagedInference.Call(network, input);
+
+        Assert.Equal(ScalarType.Float32, staged.dtype);
+        Assert.Equal(0.0, (expected - staged).abs().max().item<float>());
+    }
+
     [Fact]
     public void WithGradients_TheNetworkRunsWhole()
     {
