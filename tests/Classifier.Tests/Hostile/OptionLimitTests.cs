@@ -12,15 +12,6 @@ public sealed class OptionLimitTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private async Task<(string Data, string Run)> TrainedRun()
-    {
-        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
-        var run = _dir.Combine("run");
-        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run);
-        Assert.True(train.ExitCode == ExitCodes.Ok, train.ToString());
-        return (data, run);
-    }
-
     [Theory]
     [InlineData("--validation-split", "0.2")]
     [InlineData("--val", "VAL")]
@@ -42,7 +33,7 @@ public sealed class OptionLimitTests : IDisposable
     [Fact]
     public async Task Eval_WhereNoImageCanBeRead_FailsWithExitTwo_AndMaxPixelsZeroIsRefused()
     {
-        var (data, run) = await TrainedRun();
+        var (data, run) = await TinyRun.TrainAsync(_dir);
         var bad = _dir.Combine("bad");
         foreach (var name in new[] { "class_a", "class_b" }) BadFiles.TextAsImage(Path.Combine(bad, name, "x.png"));
 
@@ -60,7 +51,7 @@ public sealed class OptionLimitTests : IDisposable
     [Fact]
     public async Task Predict_WithAHugeBatchSize_PredictsEveryFile()
     {
-        var (data, run) = await TrainedRun();
+        var (data, run) = await TinyRun.TrainAsync(_dir);
 
         var result = await CliRun.Of("predict", "--model", run, Path.Combine(data, "class_a"), "--batch-size", "1000000000", "--format", "csv");
 

@@ -11,15 +11,6 @@ public sealed class OutputFolderTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private async Task<(string Data, string Run)> TrainedRun(string name = "run")
-    {
-        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
-        var run = _dir.Combine(name);
-        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run);
-        Assert.True(train.ExitCode == ExitCodes.Ok, train.ToString());
-        return (data, run);
-    }
-
     private static void AssertOneLineError(CliRun result, string expected)
     {
         Assert.True(result.ExitCode == ExitCodes.InputError, result.ToString());
@@ -31,7 +22,7 @@ public sealed class OutputFolderTests : IDisposable
     [Fact]
     public async Task TrainPreviewAndEval_IntoReadOnlyFolders_ExitTwoWithOneLine()
     {
-        var (data, run) = await TrainedRun();
+        var (data, run) = await TinyRun.TrainAsync(_dir);
         var locked = _dir.Combine("locked");
         var model = Path.Combine(locked, "model.cls");
         Directory.CreateDirectory(locked);
@@ -57,7 +48,7 @@ public sealed class OutputFolderTests : IDisposable
     [Fact]
     public async Task Eval_IntoARunFolderWhoseEvalFolderIsALink_RefusesAndLeavesTheTargetAlone()
     {
-        var (data, run) = await TrainedRun();
+        var (data, run) = await TinyRun.TrainAsync(_dir);
         var elsewhere = _dir.Combine("elsewhere");
         Directory.CreateDirectory(elsewhere);
         File.WriteAllText(Path.Combine(elsewhere, "metrics.json"), "precious");

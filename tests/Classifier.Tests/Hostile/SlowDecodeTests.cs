@@ -21,7 +21,7 @@ public sealed class SlowDecodeTests : IDisposable
     [Fact]
     public async Task AJpegOf25000Scans_IsSkippedWithinTheBudget_ByCheckAndPredict_NamingTheFile()
     {
-        var run = await TrainedRun();
+        var run = (await TinyRun.TrainAsync(_dir, dataName: "clean")).Run;
         var data = DataWithASlowFile();
         var slow = Path.Combine(data, "class_b", "scans.jpg");
 
@@ -51,7 +51,7 @@ public sealed class SlowDecodeTests : IDisposable
     [InlineData("preview-augment")]
     public async Task CancellingAVerbWhileItDecodesASlowFile_StopsItAtOnce_WithExit130AndNothingHalfWritten(string verb)
     {
-        var run = verb is "predict" or "eval" ? await TrainedRun() : "";
+        var run = verb is "predict" or "eval" ? (await TinyRun.TrainAsync(_dir, dataName: "clean")).Run : "";
         var data = DataWithASlowFile();
         var output = _dir.Combine("out");
         string[] args = verb switch
@@ -96,7 +96,7 @@ public sealed class SlowDecodeTests : IDisposable
     [Fact]
     public async Task Serve_StopsASlowDecodeAtTheRequestsTimeout_NotAtTheBudget()
     {
-        var run = await TrainedRun();
+        var run = (await TinyRun.TrainAsync(_dir, dataName: "clean")).Run;
         using var server = await ServeProcess.Start("--model", run, "--engine", "torch", "--timeout-ms", "2000");
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromMinutes(2) };
 
@@ -116,14 +116,5 @@ public sealed class SlowDecodeTests : IDisposable
         var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
         File.WriteAllBytes(Path.Combine(data, "class_b", "scans.jpg"), ManyScanJpeg.Build(8192, 25_000));
         return data;
-    }
-
-    private async Task<string> TrainedRun()
-    {
-        var data = TestImages.StripesDataset(_dir.Combine("clean"), classes: 2, perClass: 4, size: 24);
-        var run = _dir.Combine("run");
-        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run);
-        Assert.True(train.ExitCode == ExitCodes.Ok, train.ToString());
-        return run;
     }
 }

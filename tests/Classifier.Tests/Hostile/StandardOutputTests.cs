@@ -19,7 +19,7 @@ public sealed class StandardOutputTests : IDisposable
     [Fact]
     public async Task PredictIntoAPipeClosedAfterTheFirstLine_StopsQuietly_WithExitZero()
     {
-        var run = await TrainedRun();
+        var run = (await TinyRun.TrainAsync(_dir)).Run;
         var start = new ProcessStartInfo(Classify, ["predict", "--model", run, "--format", "csv", SampleData.FashionMini])
         {
             RedirectStandardOutput = true,
@@ -44,7 +44,7 @@ public sealed class StandardOutputTests : IDisposable
     [InlineData("runs")]
     public async Task AFullStdout_IsOneLineNamingStdout_AndANonZeroExit(string verb)
     {
-        var run = await TrainedRun();
+        var run = (await TinyRun.TrainAsync(_dir)).Run;
         var full = _dir.Combine("full");
         using (var mknod = Process.Start("mknod", [full, "c", "1", "7"])) // the /dev/full device, made here
             await mknod.WaitForExitAsync();
@@ -64,14 +64,5 @@ public sealed class StandardOutputTests : IDisposable
         var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Contains("error: could not write to stdout: No space left on device", lines);
         Assert.DoesNotContain("   at ", error);
-    }
-
-    private async Task<string> TrainedRun()
-    {
-        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 4, size: 24);
-        var run = _dir.Combine("run");
-        var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--threads", "1", "-o", run);
-        Assert.True(train.ExitCode == ExitCodes.Ok, train.ToString());
-        return run;
     }
 }
