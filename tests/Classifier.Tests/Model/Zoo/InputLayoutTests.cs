@@ -21,10 +21,7 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
     [MemberData(nameof(Networks))]
     public void ZooNetwork_GivesTheSameLogits_ForChannelsLastAndContiguousInput(string architecture)
     {
-        TorchRuntime.Initialize(2);
-        manual_seed(3);
-        var spec = NetworkRegistry.Get(architecture);
-        int side = spec.Accepts(32) ? 32 : spec.MinimumImageSize;
+        var (spec, side) = Setup(architecture);
         using var network = spec.Create(3, side);
         using var scope = NewDisposeScope();
         using (no_grad())
@@ -32,9 +29,7 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
                 if (name.EndsWith("running_var", StringComparison.Ordinal)) buffer.uniform_(0.5, 2.5);   // statistics as after training
                 else if (name.EndsWith("running_mean", StringComparison.Ordinal)) buffer.uniform_(-0.5, 0.5);
         network.eval();
-        var pixels = new byte[2 * side * side * 3];
-        new Random(5).NextBytes(pixels);
-        var channelsLast = BatchTensors.Input(pixels, 2, side, spec.Preprocessing(side));   // [2, 3, H, W], NHWC in memory
+        var channelsLast = Batch(spec, side);
         Assert.False(channelsLast.is_contiguous());
 
         using var noGrad = no_grad();
@@ -50,10 +45,7 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
     [MemberData(nameof(Networks))]
     public void InBf16_ZooNetwork_ComputesOnChannelsLastInput_WhereTheCheckPasses_WhateverTheCallersOrder(string architecture)
     {
-        TorchRuntime.Initialize(2);
-        manual_seed(3);
-        var spec = NetworkRegistry.Get(architecture);
-        int side = spec.Accepts(32) ? 32 : spec.MinimumImageSize;
+        var (spec, side) = Setup(architecture);
         using var network = MixedPrecision.Apply(spec.Create(3, side), Precision.Bf16);
         network.eval();
         var seen = new List<bool>();
@@ -62,10 +54,8 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
             seen.Add(InputLayout.IsChannelsLast(input));
             return null!;
         });
-        var pixels = new byte[2 * side * side * 3];
-        new Random(5).NextBytes(pixels);
         using var scope = NewDisposeScope();
-        var channelsLast = BatchTensors.Input(pixels, 2, side, spec.Preprocessing(side));
+        var channelsLast = Batch(spec, side);
 
         using var noGrad = no_grad();
         var fromChannelsLast = network.call(channelsLast);
@@ -77,6 +67,23 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
         Assert.Equal(ScalarType.Float32, fromChannelsLast.dtype);
         Assert.Equal(0.0, (fromChannelsLast - fromContiguous).abs().max().item<float>());
         Assert.Equal(0.0, (fromChannelsLast - staged).abs().max().item<float>());
+    }
+
+    /// <summary>libtorch with 2 threads and seed 3, <paramref name="architecture"/>'s spec and the side it is tested at.</summary>
+    private static (NetworkSpec Spec, int Side) Setup(string architecture)
+    {
+        TorchRuntime.Initialize(2);
+        manual_seed(3);
+        var spec = NetworkRegistry.Get(architecture);
+        return (spec, spec.Accepts(32) ? 32 : spec.MinimumImageSize);
+    }
+
+    /// <summary>Two images of random pixels as the data pipeline gives them: [2, 3, H, W], NHWC in memory.</summary>
+    private static Tensor Batch(NetworkSpec spec, int side)
+    {
+        var pixels = new byte[2 * side * side * 3];
+        new Random(5).NextBytes(pixels);
+        return BatchTensors.Input(pixels, 2, side, spec.Preprocessing(side));
     }
 
     [Fact]
