@@ -11,9 +11,7 @@ public sealed class TrainingViewTests : IDisposable
     [Fact]
     public async Task Train_InText_PrintsEachDataWarningOnceOnStderr_AndTheClosingLinesAtTheEnd()
     {
-        var data = TestImages.StripesDataset(_dir.Combine("data"), classes: 2, perClass: 12, size: 24);
-        foreach (var extra in Directory.GetFiles(Path.Combine(data, "class_b")).Order().Skip(3)) File.Delete(extra);
-        var bad = BadFiles.TextAsImage(Path.Combine(data, "class_a", "zz-note.png"));
+        var (data, bad) = TestImages.ImbalancedStripesWithABadFile(_dir.Combine("data"));   // class_a has four times class_b's images, and a text file
 
         var train = await CliRun.Of("train", data, "--image-size", "24", "--epochs", "1", "--batch-size", "4", "--threads", "1",
             "--validation-split", "0.25", "-o", _dir.Combine("run"));

@@ -42,6 +42,18 @@ public static class TestImages
     };
 
     /// <summary>
+    /// A two-class <see cref="StripesDataset"/> of 24 px images that gives training its data warnings: class_a has 12
+    /// images and class_b 3 (imbalance), and class_a holds a text file named <c>zz-note.png</c> (skipped). Returns the
+    /// root and the bad file's path.
+    /// </summary>
+    public static (string Data, string Bad) ImbalancedStripesWithABadFile(string root)
+    {
+        var data = StripesDataset(root, classes: 2, perClass: 12, size: 24);
+        foreach (var extra in Directory.GetFiles(Path.Combine(data, "class_b")).Order().Skip(3)) File.Delete(extra);
+        return (data, BadFiles.TextAsImage(Path.Combine(data, "class_a", "zz-note.png")));
+    }
+
+    /// <summary>
     /// A learnable dataset: class k's images have a bright vertical band in the k-th of <paramref name="classes"/>
     /// strips, plus seeded noise. Returns the root folder (one sub-folder per class, named class_a, class_b, ...).
     /// </summary>
