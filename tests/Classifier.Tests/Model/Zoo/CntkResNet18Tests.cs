@@ -32,25 +32,16 @@ public sealed class CntkResNet18Tests : IClassFixture<ImageNetWeightsFixture>
     public void ImageNetFeatures_OnRealImagesAt224_MatchThePackagesOnnxGraphInOnnxRuntimeWithin1e4()
     {
         // One image of each of four classes, decoded as the trainer does, RGB on the 0-255 scale, [N, 3, 224, 224].
-        var images = Directory.GetDirectories(Path.Combine(SampleData.FashionMini, "val")).Order(StringComparer.Ordinal)
-            .Select(d => Directory.GetFiles(d).Order(StringComparer.Ordinal).First()).Take(4).ToArray();
+        var images = ValImages(first: true, count: 4);
         var rgb = DecodeRgb(images);
 
         // The package's pipeline in ONNX Runtime, one image at a time (its graphs have a fixed batch of 1).
         int perImage = 3 * Side * Side;
-        var preprocessed = new float[rgb.Length];
+        var preprocessed = PackagePreprocessing(rgb, images.Length);
         var expected = new float[images.Length * CntkResNet18.FeatureCount];
-        using (var preprocess = new InferenceSession(PreprocessPath))
         using (var resnet = new InferenceSession(CntkResNet18.DefaultWeightsPath))
-        {
-            for (int i = 0; i < images.Length; i++)
-            {
-                var bgr = Run(preprocess, "OriginalInput", rgb.AsSpan(i * perImage, perImage).ToArray(), "PreprocessedInput");
-                bgr.CopyTo(preprocessed, i * perImage);
-                // Pooling395_Output_0 is [1, 512, 1, 1].
-                Run(resnet, "Input247", bgr, "Pooling395_Output_0").CopyTo(expected, i * CntkResNet18.FeatureCount);
-            }
-        }
+            for (int i = 0; i < images.Length; i++)   // Pooling395_Output_0 is [1, 512, 1, 1].
+                Run(resnet, "Input247", preprocessed.AsSpan(i * perImage, perImage).ToArray(), "Pooling395_Output_0").CopyTo(expected, i * CntkResNet18.FeatureCount);
 
         // The same inputs through the imported TorchSharp network, all four in one batch.
         var actual = Features(preprocessed, images.Length);
@@ -133,14 +124,10 @@ public sealed class CntkResNet18Tests : IClassFixture<ImageNetWeightsFixture>
     public void ChannelMeans_InsteadOfTheMeanImage_GiveNearlyTheSameFeatures()
     {
         // What the model records (per-channel means) against what the package does (a mean image), on real images.
-        var images = Directory.GetDirectories(Path.Combine(SampleData.FashionMini, "val")).Order(StringComparer.Ordinal)
-            .Select(d => Directory.GetFiles(d).Order(StringComparer.Ordinal).Last()).Take(3).ToArray();
+        var images = ValImages(first: false, count: 3);
         var rgb = DecodeRgb(images);
         int perImage = 3 * Side * Side;
-        var withMeanImage = new float[rgb.Length];
-        using (var preprocess = new InferenceSession(PreprocessPath))
-            for (int i = 0; i < images.Length; i++)
-                Run(preprocess, "OriginalInput", rgb.AsSpan(i * perImage, perImage).ToArray(), "PreprocessedInput").CopyTo(withMeanImage, i * perImage);
+        var withMeanImage = PackagePreprocessing(rgb, images.Length);
         var withChannelMeans = new float[rgb.Length];
         for (int i = 0; i < images.Length; i++)
             for (int c = 0; c < 3; c++)
@@ -158,6 +145,23 @@ public sealed class CntkResNet18Tests : IClassFixture<ImageNetWeightsFixture>
             _output.WriteLine($"image {i}: cosine {cosine:F5}, max |difference| {a.Zip(b, (x, y) => Math.Abs(x - y)).Max():F4} (largest feature {a.Max():F3})");
             Assert.True(cosine > 0.99, $"image {i}: cosine similarity {cosine}");
         }
+    }
+
+    /// <summary>The first (or last) file of each of the sample's first <paramref name="count"/> validation classes, by name.</summary>
+    private static string[] ValImages(bool first, int count) =>
+        Directory.GetDirectories(Path.Combine(SampleData.FashionMini, "val")).Order(StringComparer.Ordinal)
+            .Select(d => Directory.GetFiles(d).Order(StringComparer.Ordinal))
+            .Select(files => first ? files.First() : files.Last()).Take(count).ToArray();
+
+    /// <summary>The package's preprocessing graph (RGB to BGR minus its mean image) on each of <paramref name="count"/> images of <paramref name="rgb"/>.</summary>
+    private static float[] PackagePreprocessing(float[] rgb, int count)
+    {
+        int perImage = 3 * Side * Side;
+        var bgr = new float[rgb.Length];
+        using var preprocess = new InferenceSession(PreprocessPath);
+        for (int i = 0; i < count; i++)
+            Run(preprocess, "OriginalInput", rgb.AsSpan(i * perImage, perImage).ToArray(), "PreprocessedInput").CopyTo(bgr, i * perImage);
+        return bgr;
     }
 
     /// <summary>Images resized to 224 px (bilinear), RGB on the 0-255 scale, [N, 3, 224, 224] in C order.</summary>
