@@ -4,7 +4,8 @@
 # Usage: samples/benchmark/under-load.sh CLASSIFY DATA_DIR VAL_DIR IMAGE_SIZE [ROUNDS] [SETTINGS...]
 #   CLASSIFY   the classify binary (a Release publish: dotnet publish src/Classifier.Cli -c Release -o DIR)
 #   SETTINGS   classify (what classify does: nothing, libgomp's default), default (GOMP_SPINCOUNT=300000), passive
-#              (OMP_WAIT_POLICY=PASSIVE) or a number of spins; default: classify default passive
+#              (OMP_WAIT_POLICY=PASSIVE), one-thread (classify with --threads 1) or a number of spins;
+#              default: classify default passive
 # Each round runs every setting quiet and loaded, alternating, 3 epochs each; the figure is the median of epochs 2-3
 # (cache warm). The busy process is a shell loop; both run at the same niceness (NICE, default 0; on a shared machine
 # NICE=-15 keeps other users' jobs from being the load). Prints one line per run and a median table at the end.
@@ -18,8 +19,10 @@ trap 'rm -rf "$out"' EXIT
 echo "$(uptime)"
 grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_bf16' /proc/cpuinfo | sort -u | tr '\n' ' '; echo
 run() {   # setting condition round
+    threads=2
     case $1 in
         classify) envs="" ;;
+        one-thread) envs="" threads=1 ;;
         default) envs="GOMP_SPINCOUNT=300000" ;;
         passive) envs="OMP_WAIT_POLICY=PASSIVE" ;;
         *) envs="GOMP_SPINCOUNT=$1" ;;
@@ -29,7 +32,7 @@ run() {   # setting condition round
         nice -n "$nice" sh -c 'while :; do :; done' & spinner=$!
     fi
     dir="$out/$1-$2-$3"
-    env $envs nice -n "$nice" "$classify" train "$data" --val "$val" --image-size "$size" --epochs 3 --threads 2 \
+    env $envs nice -n "$nice" "$classify" train "$data" --val "$val" --image-size "$size" --epochs 3 --threads "$threads" \
         --precision fp32 -o "$dir" > "$dir.log" 2>&1 || { cat "$dir.log"; exit 1; }
     [ -n "$spinner" ] && kill "$spinner"
     seconds=$(awk -F, 'NR==3{a=$7} NR==4{b=$7} END{m=(a<b)?a:b; M=(a<b)?b:a; printf "%.2f", (m+M)/2}' "$dir/history.csv")

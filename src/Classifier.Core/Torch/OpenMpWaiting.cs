@@ -63,7 +63,7 @@ public static class OpenMpWaiting
             return new WaitChoice(false, WaitReason.Unknown, 0, 0);
         int team = threads > 0 ? threads : PhysicalCores(second.Cpus);
         bool passive = NeedsPassiveWaiting(others, second.Cpus, team);
-        return new WaitChoice(passive, passive ? WaitReason.Busy : WaitReason.Quiet, others, second.Cpus);
+        return new WaitChoice(passive, passive ? WaitReason.Busy : WaitReason.Quiet, others, second.Cpus, Threads: team);
     }
 
     /// <summary>
@@ -123,13 +123,20 @@ public enum WaitReason
 /// <param name="OtherBusyCpus">The other programs' load measured before the choice, in CPUs.</param>
 /// <param name="Cpus">The CPUs the process may use.</param>
 /// <param name="UserSetting">The variable the user set, when <see cref="Reason"/> is <see cref="WaitReason.User"/>.</param>
-public sealed record WaitChoice(bool Passive, WaitReason Reason, double OtherBusyCpus, int Cpus, string? UserSetting = null)
+/// <param name="Threads">The team's size the choice was made for (0 when not measured).</param>
+public sealed record WaitChoice(bool Passive, WaitReason Reason, double OtherBusyCpus, int Cpus, string? UserSetting = null, int Threads = 0)
 {
-    /// <summary>For the run's log: empty on a quiet machine, else what was seen and chosen.</summary>
+    /// <summary>
+    /// For the run's log: empty on a quiet machine, else what was seen and chosen. A busy machine's note also points
+    /// to <c>--threads 1</c>: passive waiting reaches libgomp's barriers only, while oneDNN's convolutions spin-wait for
+    /// each other's threads inside their kernels, so a team that shares a CPU still stalls there, most at small image
+    /// sizes (docs/performance.md, "Under load"). classify does not change the count itself, as results depend on it.
+    /// </summary>
     public string Note => Reason switch
     {
         WaitReason.Busy => string.Create(CultureInfo.InvariantCulture,
-            $"other programs were using {OtherBusyCpus:0.0} of {Cpus} CPUs, so threads wait passively"),
+            $"other programs were using {OtherBusyCpus:0.0} of {Cpus} CPUs, so threads wait passively") +
+            (Threads > 1 ? "; while they run, --threads 1 is faster for small images (a different, equally repeatable run)" : ""),
         WaitReason.User => $"{UserSetting} (set by you)",
         _ => "",
     };

@@ -60,6 +60,18 @@ public sealed class CpuLoadTests
         Assert.True(OpenMpWaiting.NeedsPassiveWaiting(8.8, cpus: 16, threads: 8));
     }
 
+    [Fact]
+    public void WaitNote_SaysWhatWasSeenAndPointsABusyTeamToOneThread()
+    {
+        Assert.Equal("", new WaitChoice(false, WaitReason.Quiet, 0.1, 2, Threads: 2).Note);
+        var busy = new WaitChoice(true, WaitReason.Busy, 1.04, 2, Threads: 2).Note;
+        Assert.StartsWith("other programs were using 1.0 of 2 CPUs, so threads wait passively; ", busy);
+        Assert.Contains("--threads 1", busy);
+        Assert.DoesNotContain("--threads", new WaitChoice(true, WaitReason.Busy, 1.0, 2, Threads: 1).Note);
+        Assert.Equal("OMP_WAIT_POLICY=passive (set by you)",
+            new WaitChoice(true, WaitReason.User, 0, 0, "OMP_WAIT_POLICY=passive").Note);
+    }
+
     [LinuxFact("reads /proc/stat")]
     public void Read_SeesABusyProgramBesideThisOne()
     {
