@@ -7,32 +7,34 @@ namespace Classifier.Core.Torch;
 /// The memory order a network computes on, decided in one place for the network's hooks and
 /// <see cref="StagedInference"/>:
 /// <list type="bullet">
-/// <item>In bf16 (<see cref="MixedPrecision"/>): channels-last (NHWC strides), which oneDNN's bf16 convolutions take
-/// without reordering every activation (resnet18's training step 1.3x, mobilenet_v3_large's 1.7x the same step on
-/// contiguous input; docs/performance.md), as PyTorch's <c>model.to(memory_format=torch.channels_last)</c> recipe does.
-/// Only where <see cref="Bf16ChannelsLast.IsSound"/>: on a CPU whose channels-last kernels disagree with the fp32
-/// reference it is contiguous NCHW instead.</item>
-/// <item>In fp32, for the networks registered with <see cref="RequireContiguousInFp32"/>: contiguous NCHW. libtorch
-/// 2.10's fp32 CPU convolution computed some 1x1 convolutions wrongly on channels-last input on a build machine (AVX-512,
-/// no cache sizes published): a 256 -> 512 channel 1x1 convolution on a channels-last batch of two or more images
-/// differed from the contiguous result by about 1.0 on outputs of size 2.6, so ResNets' logits were off by about 0.2 at
-/// 224 px and did not match PyTorch or ONNX Runtime (<c>InputLayoutTests</c>).</item>
-/// <item>Otherwise (the seed CNN in fp32) the input as the caller gives it: <see cref="Data.BatchTensors"/>'
-/// channels-last batches, bit for bit what the default network always computed on.</item>
+/// <item>The zoo's networks (registered with <see cref="Register"/>), in fp32 and in bf16 (<see cref="MixedPrecision"/>):
+/// channels-last (NHWC strides), which oneDNN's convolutions take without reordering every activation, as PyTorch's
+/// <c>model.to(memory_format=torch.channels_last)</c> recipe does. resnet18's fp32 fine-tuning step ran 1.4x, its bf16
+/// step 1.3x and mobilenet_v3_large's bf16 step 1.7x the same step on contiguous input (docs/performance.md). Only where
+/// <see cref="ChannelsLastCheck.IsSound"/> holds for the precision: libtorch 2.10's fp32 CPU convolution computed some
+/// 1x1 convolutions wrongly on channels-last input on one build machine (AVX-512, no cache sizes published): a 256 -> 512
+/// channel 1x1 convolution on a channels-last batch of two or more images differed from the contiguous result by about
+/// 1.0 on outputs of size 2.6, so ResNets' logits were off by about 0.2 at 224 px. On such a CPU the networks compute
+/// on contiguous NCHW input in that precision.</item>
+/// <item>Other networks (the seed CNN) in fp32: the input as the caller gives it, which for <see cref="Data.BatchTensors"/>'
+/// batches is channels-last, bit for bit what the default network always computed on; in bf16, channels-last where
+/// sound, as the zoo's.</item>
 /// </list>
 /// </summary>
 public static class InputLayout
 {
-    private static readonly ConditionalWeakTable<nn.Module, object> ContiguousInFp32 = new();
+    private static readonly ConditionalWeakTable<nn.Module, object> Zoo = new();
 
     /// <summary>
-    /// Registers on <paramref name="network"/> a pre-hook that hands it its input in the order <see cref="For"/> gives,
-    /// contiguous NCHW in fp32; returns it.
+    /// Registers on <paramref name="network"/> a pre-hook that hands it its input in the order <see cref="For"/> gives
+    /// (channels-last where this CPU's fp32 kernels pass <see cref="ChannelsLastCheck"/>, else contiguous NCHW), and
+    /// runs that check now, outside any inference region; returns <paramref name="network"/>.
     /// </summary>
     /// <remarks>Hooks run when the network is invoked with <c>call</c>, as every caller in classify does.</remarks>
-    public static nn.Module<Tensor, Tensor> RequireContiguousInFp32(nn.Module<Tensor, Tensor> network)
+    public static nn.Module<Tensor, Tensor> Register(nn.Module<Tensor, Tensor> network)
     {
-        ContiguousInFp32.AddOrUpdate(network, true);
+        _ = ChannelsLastCheck.IsSound(Precision.Fp32);
+        Zoo.AddOrUpdate(network, true);
         network.register_forward_pre_hook((module, input) => Replacement(input, For(module, input)));
         return network;
     }
@@ -44,10 +46,12 @@ public static class InputLayout
     public static Tensor For(nn.Module network, Tensor input)
     {
         if (input.dim() != 4) return input;
-        if (MixedPrecision.IsMixed(network))
-            return Bf16ChannelsLast.IsSound ? ChannelsLast(input) : Contiguous(input);
-        return ContiguousInFp32.TryGetValue(network, out _) ? Contiguous(input) : input;
+        if (MixedPrecision.IsMixed(network)) return InOrderFor(Precision.Bf16, input);
+        return Zoo.TryGetValue(network, out _) ? InOrderFor(Precision.Fp32, input) : input;
     }
+
+    private static Tensor InOrderFor(Precision precision, Tensor input) =>
+        ChannelsLastCheck.IsSound(precision) ? ChannelsLast(input) : Contiguous(input);
 
     /// <summary>What a pre-hook returns: null keeps the input, a tensor replaces it.</summary>
     internal static Tensor Replacement(Tensor input, Tensor chosen) => ReferenceEquals(chosen, input) ? null! : chosen;

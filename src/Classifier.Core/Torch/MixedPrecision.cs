@@ -29,7 +29,7 @@ public static class MixedPrecision
         // returns fp32 logits (torch.autocast users write model(x).float() for the loss).
         // The input goes in channels-last where this CPU's bf16 kernels compute it right (InputLayout); the check
         // runs here, outside any autocast region, before the first forward pass.
-        _ = Bf16ChannelsLast.IsSound;
+        _ = ChannelsLastCheck.IsSound(Precision.Bf16);
         var open = new ThreadLocal<Stack<Autocast.Scope>>(() => new Stack<Autocast.Scope>());
         network.register_forward_pre_hook((module, input) =>
         {
@@ -94,7 +94,7 @@ public static class MixedPrecision
         _ => "fp32",
     };
 
-    private static string LayoutNote => Bf16ChannelsLast.IsSound
+    private static string LayoutNote => ChannelsLastCheck.IsSound(Precision.Bf16)
         ? ""
         : "; on contiguous input, as this CPU's bf16 channels-last convolutions disagreed with fp32's, which is slower";
 

@@ -94,27 +94,36 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
-    public void ChannelsLastCheck_AcceptsBf16Rounding_AndRejectsAWrongKernelsError()
+    public void ChannelsLastCheck_AcceptsEachPrecisionsRounding_AndRejectsAWrongKernelsError()
     {
         TorchRuntime.Initialize();
         using var scope = NewDisposeScope();
         manual_seed(5);
         var reference = randn(2, 512, 7, 7) * 2.6;
+        double bf16 = ChannelsLastCheck.Tolerance(Precision.Bf16), fp32 = ChannelsLastCheck.Tolerance(Precision.Fp32);
+        var summedInAnotherOrder = reference * (1 + (rand_like(reference) - 0.5) * 2e-6);
 
-        Assert.True(Bf16ChannelsLast.Agrees(reference.to_type(ScalarType.BFloat16), reference));
-        Assert.False(Bf16ChannelsLast.Agrees(reference + (rand_like(reference) - 0.5) * 2.0, reference));   // errors of about 1 on outputs of 2.6
-        Assert.False(Bf16ChannelsLast.Agrees(reference * double.NaN, reference));
+        Assert.True(ChannelsLastCheck.Agrees(reference.to_type(ScalarType.BFloat16), reference, bf16));
+        Assert.False(ChannelsLastCheck.Agrees(reference.to_type(ScalarType.BFloat16), reference, fp32));   // fp32 may not lose bf16's digits
+        Assert.True(ChannelsLastCheck.Agrees(summedInAnotherOrder, reference, fp32));
+        foreach (var tolerance in new[] { bf16, fp32 })
+        {
+            Assert.False(ChannelsLastCheck.Agrees(reference + (rand_like(reference) - 0.5) * 2.0, reference, tolerance));   // errors of about 1 on outputs of 2.6
+            Assert.False(ChannelsLastCheck.Agrees(reference * double.NaN, reference, tolerance));
+        }
     }
 
-    [Fact]
-    public void ChannelsLastCheck_LeavesLibtorchsRandomNumbersAsTheSeedMadeThem()
+    [Theory]
+    [InlineData(Precision.Fp32)]
+    [InlineData(Precision.Bf16)]
+    public void ChannelsLastCheck_LeavesLibtorchsRandomNumbersAsTheSeedMadeThem(Precision precision)
     {
         TorchRuntime.Initialize();
         using var scope = NewDisposeScope();
         manual_seed(42);
         var expected = rand(5);
         manual_seed(42);
-        Bf16ChannelsLast.Check();
+        ChannelsLastCheck.Check(precision);
         Assert.True(rand(5).eq(expected).all().item<bool>());
     }
 }

@@ -63,7 +63,7 @@ public static class CntkResNet18
     {
         Name = PretrainedWeights.ImageNetModel,
         Description = "ResNet [2,2,2,3] (16.4 M parameters at 1,000 classes) with ImageNet weights built in: --weights imagenet (CNTK ResNet18, MIT).",
-        Construct = (classes, _) => StagedInference.Register(InputLayout.RequireContiguousInFp32(Create(classes))),
+        Construct = (classes, _) => StagedInference.Register(InputLayout.Register(Create(classes))),
         DefaultImageSize = DefaultImageSize,
         MinimumImageSize = ImageSizeMultiple,
         ImageSizeMultiple = ImageSizeMultiple,

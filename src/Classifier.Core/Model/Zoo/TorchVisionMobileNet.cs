@@ -50,7 +50,7 @@ internal static class TorchVisionMobileNet
         TorchVisionWeights = weights,
         Name = name,
         Description = description,
-        Construct = (classes, _) => InputLayout.RequireContiguousInFp32(create(classes)),
+        Construct = (classes, _) => InputLayout.Register(create(classes)),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         PretrainedResize = ResizeMode.Crop,

@@ -25,7 +25,7 @@ internal static class TorchVisionResNet
         TorchVisionWeights = ImageNetWeights(name),
         Name = name,
         Description = description,
-        Construct = (classes, _) => StagedInference.Register(InputLayout.RequireContiguousInFp32(create(classes))),
+        Construct = (classes, _) => StagedInference.Register(InputLayout.Register(create(classes))),
         MinimumImageSize = 32,
         Preprocessing = ImageNetNormalization.For,
         PretrainedResize = ResizeMode.Crop,

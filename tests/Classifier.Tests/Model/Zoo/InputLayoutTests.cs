@@ -7,11 +7,12 @@ using static TorchSharp.torch;
 namespace Classifier.Tests.Model.Zoo;
 
 /// <summary>
-/// The memory order networks compute on (<see cref="InputLayout"/>). In fp32, every zoo network answers the same for the channels-last input <see cref="BatchTensors.Input(ReadOnlySpan{byte}, int, int, Preprocessing, Func{Tensor, Tensor}?, Device?)"/>
-/// gives as for the same values in contiguous NCHW memory (what PyTorch and ONNX Runtime compute on). libtorch 2.10's
-/// 1x1 convolutions from 256 to 512 channels gave resnet18 logits 0.07-0.24 off on channels-last batches of two or more.
-/// In bf16 every network computes on channels-last input where the CPU's kernels pass <see cref="Bf16ChannelsLast"/>'s
-/// check, whatever order the caller's batch is in.
+/// The memory order networks compute on (<see cref="InputLayout"/>). Every zoo network answers the same for the
+/// channels-last input <see cref="BatchTensors.Input(ReadOnlySpan{byte}, int, int, Preprocessing, Func{Tensor, Tensor}?, Device?)"/>
+/// gives as its own forward pass computes on the same values in contiguous NCHW memory (what PyTorch and ONNX Runtime
+/// compute on): libtorch 2.10's 1x1 convolutions from 256 to 512 channels once gave resnet18 logits 0.07-0.24 off on
+/// channels-last batches of two or more. In each precision every zoo network computes on channels-last input where the
+/// CPU's kernels pass <see cref="ChannelsLastCheck"/>, whatever order the caller's batch is in.
 /// </summary>
 public sealed class InputLayoutTests(ITestOutputHelper output)
 {
@@ -33,20 +34,32 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
         Assert.False(channelsLast.is_contiguous());
 
         using var noGrad = no_grad();
-        var expected = network.call(channelsLast.contiguous());
-        var actual = network.call(channelsLast);
+        var expected = network.forward(channelsLast.contiguous());   // forward skips the hooks: contiguous all through
+        var actual = network.call(channelsLast);                      // in the order InputLayout chooses
 
         double diff = (expected - actual).abs().max().item<float>();
         output.WriteLine($"{architecture}: max |logit diff| {diff:E2}, largest logit {expected.abs().max().item<float>():F2}");
         Assert.True(diff <= 1e-4, $"{architecture}: channels-last input changes the logits by {diff:E2}");
     }
 
+    /// <summary>Every network in bf16; in fp32 the zoo's (the seed CNN keeps the caller's order there: the last test).</summary>
+    public static TheoryData<string, Precision> NetworksAndPrecisions()
+    {
+        var data = new TheoryData<string, Precision>();
+        foreach (var name in NetworkRegistry.Names)
+        {
+            if (name != SeedCnn.Name) data.Add(name, Precision.Fp32);
+            data.Add(name, Precision.Bf16);
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Networks))]
-    public void InBf16_ZooNetwork_ComputesOnChannelsLastInput_WhereTheCheckPasses_WhateverTheCallersOrder(string architecture)
+    [MemberData(nameof(NetworksAndPrecisions))]
+    public void ZooNetwork_ComputesOnChannelsLastInput_WhereTheCheckPasses_WhateverTheCallersOrder(string architecture, Precision precision)
     {
         var (spec, side) = Setup(architecture);
-        using var network = MixedPrecision.Apply(spec.Create(3, side), Precision.Bf16);
+        using var network = MixedPrecision.Apply(spec.Create(3, side), precision);
         network.eval();
         var seen = new List<bool>();
         network.register_forward_pre_hook((_, input) =>   // after the network's own hooks: what its first layer gets
@@ -63,7 +76,7 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
         var staged = StagedInference.Call(network, channelsLast.contiguous());
 
         Assert.True(seen.Count >= 2);   // a staged ResNet runs its stages without the network's own hooks
-        Assert.All(seen, channelsLastSeen => Assert.Equal(Bf16ChannelsLast.IsSound, channelsLastSeen));
+        Assert.All(seen, channelsLastSeen => Assert.Equal(ChannelsLastCheck.IsSound(precision), channelsLastSeen));
         Assert.Equal(ScalarType.Float32, fromChannelsLast.dtype);
         Assert.Equal(0.0, (fromChannelsLast - fromContiguous).abs().max().item<float>());
         Assert.Equal(0.0, (fromChannelsLast - staged).abs().max().item<float>());
@@ -87,16 +100,20 @@ public sealed class InputLayoutTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void InFp32_TheZoosNetworksComputeOnContiguousInput_AndTheSeedCnnOnTheCallersOrder()
+    public void InFp32_TheZoosNetworksComputeOnChannelsLastWhereSound_AndTheSeedCnnOnTheCallersOrder()
     {
         TorchRuntime.Initialize(2);
         using var scope = NewDisposeScope();
-        var channelsLast = InputLayout.ChannelsLast(rand(2, 3, 32, 32));
+        var contiguous = rand(2, 3, 32, 32);
+        var channelsLast = InputLayout.ChannelsLast(contiguous);
         Assert.True(InputLayout.IsChannelsLast(channelsLast));
         using var resnet = NetworkRegistry.Get("resnet18").Create(3, 32);
         using var seed = NetworkRegistry.Get("seed-cnn").Create(3, 32);
 
-        Assert.True(InputLayout.For(resnet, channelsLast).is_contiguous());
+        bool sound = ChannelsLastCheck.IsSound(Precision.Fp32);
+        Assert.Equal(sound, InputLayout.IsChannelsLast(InputLayout.For(resnet, contiguous)));
+        Assert.Equal(!sound, InputLayout.For(resnet, channelsLast).is_contiguous());
         Assert.Same(channelsLast, InputLayout.For(seed, channelsLast));
+        Assert.Same(contiguous, InputLayout.For(seed, contiguous));
     }
 }
