@@ -49,7 +49,8 @@ public static class ChannelsLastCheck
 
     /// <summary>
     /// Runs the check (what <see cref="IsSound"/> caches): every shape, computed in <paramref name="precision"/> on
-    /// channels-last input, agrees with its fp32 reference on contiguous input. Must run outside autocast.
+    /// channels-last input, agrees with its fp32 reference on contiguous input. It may run from a forward pass under
+    /// <c>no_grad</c> or inference mode (it leaves both for its own tensors); it must run outside autocast.
     /// </summary>
     public static bool Check(Precision precision)
     {

@@ -27,13 +27,13 @@ public static class InputLayout
 
     /// <summary>
     /// Registers on <paramref name="network"/> a pre-hook that hands it its input in the order <see cref="For"/> gives
-    /// (channels-last where this CPU's fp32 kernels pass <see cref="ChannelsLastCheck"/>, else contiguous NCHW), and
-    /// runs that check now, outside any inference region; returns <paramref name="network"/>.
+    /// (channels-last where this CPU's fp32 kernels pass <see cref="ChannelsLastCheck"/>, else contiguous NCHW); returns
+    /// <paramref name="network"/>. The check runs at the first forward pass that needs it, so a network that is only
+    /// exported or handed to ONNX Runtime never pays for it.
     /// </summary>
     /// <remarks>Hooks run when the network is invoked with <c>call</c>, as every caller in classify does.</remarks>
     public static nn.Module<Tensor, Tensor> Register(nn.Module<Tensor, Tensor> network)
     {
-        _ = ChannelsLastCheck.IsSound(Precision.Fp32);
         Zoo.AddOrUpdate(network, true);
         network.register_forward_pre_hook((module, input) => Replacement(input, For(module, input)));
         return network;

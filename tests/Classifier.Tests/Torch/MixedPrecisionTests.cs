@@ -126,4 +126,19 @@ public sealed class MixedPrecisionTests
         ChannelsLastCheck.Check(precision);
         Assert.True(rand(5).eq(expected).all().item<bool>());
     }
+
+    [Theory]
+    [InlineData(Precision.Fp32)]
+    [InlineData(Precision.Bf16)]
+    public void ChannelsLastCheck_FromAForwardPassUnderInferenceMode_JudgesAsOutsideIt(Precision precision)
+    {
+        // The fp32 check runs at a zoo network's first forward pass, which eval and predict make under inference mode.
+        TorchRuntime.Initialize();
+        bool outside = ChannelsLastCheck.Check(precision);
+        bool inside;
+        using (inference_mode())
+        using (no_grad())
+            inside = ChannelsLastCheck.Check(precision);
+        Assert.Equal(outside, inside);
+    }
 }
