@@ -48,7 +48,7 @@ internal sealed class TrainingView(Terminal terminal) : ITrainingObserver
                         ? "" : $", backbone lr x {options.EffectiveBackboneLrScale.ToString(CultureInfo.InvariantCulture)}") +
                     $", {Core.Torch.MixedPrecision.Note(options.Precision)}");
         if (options.Precision == Core.Torch.Precision.Bf16 && !Core.Torch.CpuFeatures.NativeBf16)
-            terminal.Error.WriteLine("warning: --precision bf16 on a CPU without AVX512_BF16 or AMX is emulated and slower than fp32; use --precision fp32 or auto.");
+            terminal.Error.WriteLine($"warning: --precision bf16 is emulated and slower than fp32 here ({Core.Torch.MixedPrecision.WhyNotNative}); use --precision fp32 or auto.");
         if (start.WeightsNote is { } note) o.WriteLine(note);
         o.WriteLine($"Image size {preprocessing.ImageSize}x{preprocessing.ImageSize} ({EnumValues.Name(preprocessing.Interpolation)}), " +
                     $"batch size {options.BatchSize}, Adam lr {options.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +

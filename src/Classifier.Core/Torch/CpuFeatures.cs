@@ -11,8 +11,14 @@ public static class CpuFeatures
     /// <summary>AMX-BF16 tile instructions (Intel Sapphire Rapids and later): CPUID leaf 7 subleaf 0, EDX bit 22.</summary>
     public static bool AmxBf16 { get; } = X86Base.IsSupported && Bit(7, 0, Register.Edx, 22);
 
-    /// <summary>Whether the CPU computes bfloat16 natively, so that oneDNN's bf16 kernels beat its fp32 ones.</summary>
-    public static bool NativeBf16 => Avx512Bf16 || AmxBf16;
+    /// <summary>Whether the CPU has bfloat16 instructions (<see cref="Avx512Bf16"/> or <see cref="AmxBf16"/>).</summary>
+    public static bool HasBf16 => Avx512Bf16 || AmxBf16;
+
+    /// <summary>
+    /// Whether this process computes bfloat16 natively, so that oneDNN's bf16 kernels beat its fp32 ones: the CPU has
+    /// the instructions (<see cref="HasBf16"/>) and oneDNN is not capped below them (<see cref="OneDnnIsa"/>).
+    /// </summary>
+    public static bool NativeBf16 => HasBf16 && !OneDnnIsa.ExcludesBf16;
 
     /// <summary>The CPU's vector and bfloat16 features in /proc/cpuinfo's spelling, for run records and the benchmark.</summary>
     public static string Summary

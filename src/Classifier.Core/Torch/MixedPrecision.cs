@@ -90,9 +90,14 @@ public static class MixedPrecision
     public static string Note(Precision precision) => precision switch
     {
         Precision.Bf16 when CpuFeatures.NativeBf16 => $"bf16 mixed precision ({(CpuFeatures.AmxBf16 ? "amx_bf16" : "avx512_bf16")}{LayoutNote})",
-        Precision.Bf16 => "bf16 mixed precision, EMULATED: this CPU has no AVX512_BF16 or AMX, so bf16 is slower than fp32 here",
+        Precision.Bf16 => $"bf16 mixed precision, EMULATED: {WhyNotNative}, so bf16 is slower than fp32 here",
         _ => "fp32",
     };
+
+    /// <summary>Why bf16 is not native in this process, in a few words: the CPU lacks it, or oneDNN is capped below it.</summary>
+    public static string WhyNotNative => CpuFeatures.HasBf16 && OneDnnIsa.ExcludesBf16
+        ? $"{OneDnnIsa.Setting} keeps oneDNN from this CPU's bf16 instructions"
+        : "this CPU has no AVX512_BF16 or AMX";
 
     private static string LayoutNote => ChannelsLastCheck.IsSound(Precision.Bf16)
         ? ""

@@ -7,11 +7,11 @@ namespace Classifier.Core.Torch;
 /// <c>brgemm_convolution_utils::est_eff_1x1</c> during training, with no message. Limiting oneDNN to SSE4.1 keeps it
 /// off that path (checked on such a machine: capping at AVX2 still crashed, SSE4.1 trains). The cap costs speed, so it
 /// is set only where the caches are unknown, only for the networks that need it, and never over a user's own setting.
+/// It keeps oneDNN from bfloat16 instructions too, so it is set before the run's precision is chosen: such a run's
+/// <c>--precision auto</c> is fp32 (<see cref="CpuFeatures.NativeBf16"/> reads the cap through <see cref="OneDnnIsa"/>).
 /// </summary>
 public static class OneDnnSafety
 {
-    private const string IsaVariable = "ONEDNN_MAX_CPU_ISA";
-    private const string LegacyIsaVariable = "DNNL_MAX_CPU_ISA";
     private const string CacheFolder = "/sys/devices/system/cpu/cpu0/cache";
 
     /// <summary>
@@ -21,8 +21,8 @@ public static class OneDnnSafety
     public static void AvoidBrgemmWhereCacheSizesAreUnknown()
     {
         if (!OperatingSystem.IsLinux() || Directory.Exists(CacheFolder)) return;
-        if (Environment.GetEnvironmentVariable(IsaVariable) is not null || Environment.GetEnvironmentVariable(LegacyIsaVariable) is not null)
+        if (Environment.GetEnvironmentVariable(OneDnnIsa.Variable) is not null || Environment.GetEnvironmentVariable(OneDnnIsa.LegacyVariable) is not null)
             return;
-        NativeEnvironment.SetUnlessSet(IsaVariable, "SSE41");
+        NativeEnvironment.SetUnlessSet(OneDnnIsa.Variable, "SSE41");
     }
 }
