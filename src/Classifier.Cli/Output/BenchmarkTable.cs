@@ -10,6 +10,7 @@ internal static class BenchmarkTable
     {
         var first = results[0];
         o.WriteLine($"classify benchmark: {first.Threads} thread(s), batch {first.BatchSize}, eval batch {first.EvaluationBatchSize}, cache {first.Cache}, {Environment.ProcessorCount} core(s), CPU: {CpuFeatures.Summary}" +
+                    (OneDnnIsa.Setting is { } cap ? $" (oneDNN capped: {cap})" : "") +
                     (OpenMpWaiting.Choice?.Note is { Length: > 0 } waiting ? $"; OpenMP: {waiting}" : ""));
         o.WriteLine();
         const int label = 34, column = 26;
