@@ -23,7 +23,7 @@ public static class AtomicFile
         try
         {
             Directory.CreateDirectory(dir);
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))   // readable: a writer may fix up what it wrote (ZipTimestamps)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);

@@ -60,6 +60,34 @@ public sealed class ExportTests : IDisposable
         Assert.Contains("\"image_size\":28", metadata["preprocessing"]);
     }
 
+    [Fact]
+    public void Pt_OfOneModel_IsTheSameBytesEachTime_ItsEntriesDatedAtTheZipEpoch()
+    {
+        var (modelFile, _, _) = SavedModel();
+        var first = ModelExport.Run(modelFile, ExportFormat.Pt, _dir.Combine("first.pt"));
+        var second = ModelExport.Run(modelFile, ExportFormat.Pt, _dir.Combine("second.pt"));
+
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(first))
+            Assert.All(zip.Entries, e => Assert.Equal(new DateTime(1980, 1, 1), e.LastWriteTime.DateTime));
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        using (var stream = File.OpenRead(first))
+            Assert.NotNull(PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false));   // still an archive PyBridge reads
+    }
+
+    [Fact]
+    public void Pt_ListsAZooNetworksStateDictInPyTorchsOrder_EachModulesBuffersAfterItsParameters()
+    {
+        using var network = NetworkRegistry.Get("resnet18").Create(Classes, 32);
+
+        var names = PyTorchExport.InPyTorchOrder(network, NetworkRegistry.Get("resnet18").Head).Select(e => e.Name).ToList();
+
+        // torchvision.models.resnet18().state_dict().keys(), as PyTorch lists them.
+        Assert.Equal(["conv1.weight", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked",
+                      "layer1.0.conv1.weight", "layer1.0.bn1.weight"], names.Take(8));
+        Assert.Equal(["fc.weight", "fc.bias"], names.TakeLast(2));
+        Assert.Equal(network.state_dict().Keys.Order(), names.Order());
+    }
+
     [Theory]
     [InlineData(ExportFormat.Pt)]
     [InlineData(ExportFormat.Safetensors)]

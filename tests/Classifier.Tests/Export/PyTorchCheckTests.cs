@@ -92,6 +92,7 @@ public sealed class PyTorchCheckTests(ITestOutputHelper output) : IDisposable
         double pt = root.GetProperty("pt_max_diff").GetDouble(), safetensors = root.GetProperty("safetensors_max_diff").GetDouble();
         Assert.True(pt <= 1e-4, $"{architecture}: PyTorch's logits from the pt file differ from TorchSharp's by {pt:E2}");
         Assert.True(safetensors <= 1e-4, $"{architecture}: PyTorch's logits from the safetensors file differ by {safetensors:E2}");
+        Assert.True(root.GetProperty("pt_keys_in_pytorch_order").GetBoolean(), $"{architecture}: the pt file's state dict is not in PyTorch's key order");
         Assert.Equal(13, root.GetProperty("onnx_opset").GetInt32());
         Assert.Equal(["probabilities", "logits"], root.GetProperty("onnx_outputs").EnumerateArray().Select(e => e.GetString()));
         return root;

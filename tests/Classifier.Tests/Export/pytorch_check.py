@@ -90,6 +90,8 @@ def main(pt, safetensors, onnx_path, input_path, expected_path, batch, side):
     if any(checkpoint["state_dict"][k].dtype != torch.int64 for k in counters):
         raise SystemExit("num_batches_tracked is not int64 in the pt file")
     result["pt_keys"] = len(checkpoint["state_dict"])
+    # The order PyTorch's own state_dict() gives, so code that pairs two state dicts by position works.
+    result["pt_keys_in_pytorch_order"] = list(checkpoint["state_dict"]) == list(build(meta).state_dict())
     result["pt_max_diff"] = float((logits(meta, checkpoint["state_dict"], rgb01) - expected).abs().max())
     if "pytorch_adjustment" in meta:
         result["pt_max_diff_without_adjustment"] = float((logits(meta, checkpoint["state_dict"], rgb01, False) - expected).abs().max())
