@@ -1,14 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Bmp;
-using SixLabors.ImageSharp.Formats.Gif;
-using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Formats.Tiff;
-using SixLabors.ImageSharp.Formats.Webp;
-using SixLabors.ImageSharp.Memory;
-using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -33,36 +25,7 @@ public sealed class ImageDecoder
     {
         Preprocessing = preprocessing;
         MaxPixels = maxPixels;
-        _configuration = CreateConfiguration(maxPixels);
-    }
-
-    /// <summary>
-    /// The ImageSharp configuration for untrusted files: only the six formats we read (ImageSharp's default also
-    /// accepts TGA and PBM, whose weak signatures let random bytes pass as images), a hard cap on any one buffer,
-    /// and only the first frame of GIF and TIFF files decoded, so a thousand-frame animation costs one frame (2.1 has no
-    /// such mode for WebP; <see cref="ImageStructure"/> bounds an animated WebP's total pixels instead).
-    /// </summary>
-    internal static Configuration CreateConfiguration(long maxPixels)
-    {
-        var configuration = new Configuration(
-            new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(),
-            new BmpConfigurationModule(), new TiffConfigurationModule(), new WebpConfigurationModule())
-        {
-            // Callers decode many files in parallel; one thread per image avoids oversubscribing the cores.
-            MaxDegreeOfParallelism = 1,
-            // A hard cap on any one buffer, so a lying or hostile header cannot make the decoder allocate gigabytes.
-            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
-            {
-                AllocationLimitMegabytes = (int)Math.Min(2000, Math.Max(64, maxPixels * 4 / 1_000_000 + 16)),
-            }),
-        };
-        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance,
-            new GifDecoder { DecodingMode = FrameDecodingMode.First, MaxFrames = 1 });
-        configuration.ImageFormatsManager.SetDecoder(TiffFormat.Instance, new TiffDecoder { DecodingMode = FrameDecodingMode.First });
-        // PNG text chunks (zTXt, iTXt) are compressed and unbounded: a 1 MB file inflated to gigabytes of 'A'. classify
-        // uses no PNG metadata, so none is read (its eXIf orientation included; JPEG's EXIF orientation is still applied).
-        configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
-        return configuration;
+        _configuration = DecoderConfiguration.For(maxPixels);
     }
 
     /// <summary>
@@ -318,53 +281,11 @@ public sealed class ImageDecoder
         }
     }
 
-    /// <summary>
-    /// <see cref="WriteAtNetworkSize(ReadOnlySpan{Rgb24}, int, int, Span{byte})"/> for a decoded frame: its own pixel
-    /// memory when ImageSharp holds it in one piece, else a pooled copy.
-    /// </summary>
-    private void WriteAtNetworkSize(ImageFrame<Rgb24> frame, Span<byte> destination)
-    {
-        if (frame.DangerousTryGetSinglePixelMemory(out var memory))
-        {
-            WriteAtNetworkSize(memory.Span, frame.Width, frame.Height, destination);
-            return;
-        }
-        int count = frame.Width * frame.Height;
-        var copy = ArrayPool<Rgb24>.Shared.Rent(count);
-        try
-        {
-            frame.CopyPixelDataTo(copy.AsSpan(0, count));
-            WriteAtNetworkSize(copy.AsSpan(0, count), frame.Width, frame.Height, destination);
-        }
-        finally
-        {
-            ArrayPool<Rgb24>.Shared.Return(copy);
-        }
-    }
+    private void WriteAtNetworkSize(ImageFrame<Rgb24> frame, Span<byte> destination) =>
+        NetworkSizeWriter.Write(frame, Preprocessing, DecodedSize, _configuration, destination);
 
-    /// <summary>
-    /// Writes <paramref name="pixels"/> (<paramref name="width"/> x <paramref name="height"/>, row-major) into
-    /// <paramref name="destination"/> at the network size: for <see cref="ResizeMode.Crop"/> and <see cref="ResizeMode.Pad"/>
-    /// by <see cref="AspectResize"/>; squashed otherwise, copied when the size already matches, else resized with
-    /// the preprocessing's filter (nearest as PIL does it, see <see cref="NearestResize"/>; bilinear with ImageSharp's
-    /// triangle filter).
-    /// </summary>
-    private void WriteAtNetworkSize(ReadOnlySpan<Rgb24> pixels, int width, int height, Span<byte> destination)
-    {
-        int size = Preprocessing.ImageSize;
-        if (Preprocessing.Resize != ResizeMode.Squash)
-            AspectResize.Write(pixels, width, height, size, Preprocessing.Resize, Preprocessing.Interpolation, _configuration, destination, DecodedSize);
-        else if (width == size && height == size)
-            MemoryMarshal.AsBytes(pixels).CopyTo(destination);
-        else if (Preprocessing.Interpolation == Interpolation.Nearest)
-            NearestResize.Resize(pixels, width, height, size, destination);
-        else
-        {
-            using var image = Image.LoadPixelData(_configuration, pixels, width, height);
-            image.Mutate(c => c.Resize(size, size, KnownResamplers.Triangle));
-            image.Frames.RootFrame.CopyPixelDataTo(destination);
-        }
-    }
+    private void WriteAtNetworkSize(ReadOnlySpan<Rgb24> pixels, int width, int height, Span<byte> destination) =>
+        NetworkSizeWriter.Write(pixels, width, height, Preprocessing, DecodedSize, _configuration, destination);
 
     /// <summary>The reason for refusing a header's stated size before decoding, or null when it is acceptable.</summary>
     internal string? SizeProblem(int width, int height)
