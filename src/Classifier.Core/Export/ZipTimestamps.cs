@@ -32,14 +32,14 @@ internal static class ZipTimestamps
         if (central is null) return false;
 
         // First check every header, then write: an archive this cannot read is left exactly as it was.
-        var locals = new List<long>(entries);
+        var headers = new List<(int Central, long Local)>(entries);
         int at = 0;
         for (int i = 0; i < entries; i++)
         {
             if (at + CentralHeaderSize > central.Length || U32(central, at) != CentralHeader) return false;
             long local = U32(central, at + 42);
             if (ReadAt(stream, local, 4) is not { } signature || U32(signature, 0) != LocalHeader) return false;
-            locals.Add(local);
+            headers.Add((at, local));
             at += CentralHeaderSize + U16(central, at + 28) + U16(central, at + 30) + U16(central, at + 32);
         }
         if (at != central.Length) return false;
@@ -47,11 +47,9 @@ internal static class ZipTimestamps
         Span<byte> time = stackalloc byte[4];
         BinaryPrimitives.WriteUInt16LittleEndian(time, Midnight);
         BinaryPrimitives.WriteUInt16LittleEndian(time[2..], January1st1980);
-        at = 0;
-        foreach (long local in locals)
+        foreach (var (centralAt, local) in headers)
         {
-            time.CopyTo(central.AsSpan(at + 12));
-            at += CentralHeaderSize + U16(central, at + 28) + U16(central, at + 30) + U16(central, at + 32);
+            time.CopyTo(central.AsSpan(centralAt + 12));
             stream.Position = local + 10;
             stream.Write(time);
         }

@@ -25,6 +25,10 @@ public static class OneDnnIsa
     /// <summary>The cap as the user would write it, <c>ONEDNN_MAX_CPU_ISA=SSE41</c>, for messages; null when none is set.</summary>
     public static string? Setting => Read() is { } cap ? $"{cap.Name}={cap.Value}" : null;
 
+    /// <summary>Whether either variable is in the environment at all (even empty): then classify sets no cap of its own.</summary>
+    public static bool IsSet =>
+        Environment.GetEnvironmentVariable(Variable) is not null || Environment.GetEnvironmentVariable(LegacyVariable) is not null;
+
     /// <summary>Whether <see cref="Cap"/> keeps oneDNN from bfloat16 instructions in this process.</summary>
     public static bool ExcludesBf16 => CapExcludesBf16(Cap);
 

@@ -20,9 +20,7 @@ public static class OneDnnSafety
     /// </summary>
     public static void AvoidBrgemmWhereCacheSizesAreUnknown()
     {
-        if (!OperatingSystem.IsLinux() || Directory.Exists(CacheFolder)) return;
-        if (Environment.GetEnvironmentVariable(OneDnnIsa.Variable) is not null || Environment.GetEnvironmentVariable(OneDnnIsa.LegacyVariable) is not null)
-            return;
+        if (!OperatingSystem.IsLinux() || Directory.Exists(CacheFolder) || OneDnnIsa.IsSet) return;
         NativeEnvironment.SetUnlessSet(OneDnnIsa.Variable, "SSE41");
     }
 }
